@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  Kysely,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  sql,
+} from 'kysely';
+import type { StoreDialect } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+/** Write transactions take the write lock at BEGIN, so they never fail on a lock upgrade. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** Kysely prepares every query anew; caching the prepared statements saves most of that cost. */
+function withStatementCache(database: BetterSqlite3.Database) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(source: string) {
+      let statement = cache.get(source);
+      if (!statement) {
+        statement = database.prepare(source);
+        if (cache.size > 500) cache.clear();
+        cache.set(source, statement);
+      }
+      return statement;
+    },
+    close() {
+      database.close();
+    },
+  };
+}
+
+export function openSqliteDatabase(file: string): BetterSqlite3.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new BetterSqlite3(file);
+  database.pragma('journal_mode = WAL');
+  // Guarantee 9: an acknowledged command survives power loss.
+  database.pragma('synchronous = FULL');
+  database.pragma('busy_timeout = 10000');
+  return database;
+}
+
+export function sqliteDialect(file: string): StoreDialect {
+  const database = openSqliteDatabase(file);
+  const cached = withStatementCache(database);
+  const dialect: Dialect = {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new ImmediateSqliteDriver({ database: cached as unknown as BetterSqlite3.Database }),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  };
+  const db = new Kysely<Database>({ dialect });
+  return {
+    name: 'sqlite',
+    db,
+    // One writer at a time: AUTOINCREMENT positions commit in order.
+    positionOf: () => undefined,
+    readHorizon: () => undefined,
+    skipLocked: false,
+    isUniqueViolation: (error) =>
+      error instanceof BetterSqlite3.SqliteError &&
+      (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+    // Writers in this process signal directly; other processes are noticed by the subscribers' idle check.
+    listen: async () => async () => {},
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,297 @@
+import { EventEmitter } from 'node:events';
+import type { Kysely, Transaction } from 'kysely';
+import type { LoggedMessage, Message } from '../messages/envelope.ts';
+import { streamEventId } from '../messages/envelope.ts';
+import type { Origin } from '../messages/factory.ts';
+import type { ChangeTopic, Executor, StoreDialect } from './dialect.ts';
+import { ConcurrencyError } from './errors.ts';
+import { migrateToLatest } from './migrations.ts';
+import { fromRow, toRow } from './rows.ts';
+import type { Database } from './schema.ts';
+
+export interface StreamId {
+  sourceType: string;
+  sourceId: string;
+}
+
+export interface NewEvent {
+  type: string;
+  data: unknown;
+  schemaVersion?: number;
+  extra?: Record<string, unknown>;
+}
+
+/** A write transaction: the log rows it wrote and the topics to signal once it commits. */
+export class Tx {
+  logRows = 0;
+  readonly topics = new Set<ChangeTopic>();
+  constructor(readonly db: Transaction<Database>) {}
+}
+
+export interface LogReadOptions {
+  /** Exclusive lower bound. */
+  after: number;
+  limit: number;
+  /** Only these stored type names. */
+  types?: readonly string[];
+  /** Inclusive upper bound. */
+  untilPosition?: number;
+}
+
+export interface LogFilter {
+  kinds?: string[];
+  types?: string[];
+  sourceTypes?: string[];
+  sourceIds?: string[];
+  correlationIds?: string[];
+  /** Exclusive position bound. */
+  after?: number;
+  /** Inclusive time bound on `createdAt`. */
+  from?: string;
+  /** Exclusive time bound on `createdAt`. */
+  until?: string;
+  limit: number;
+}
+
+/** Rows per INSERT statement (SQLite allows 32766 parameters; a log row has 13). */
+const INSERT_CHUNK = 500;
+
+/**
+ * The event store and message log over SQLite or PostgreSQL. The log is the outbox: stream events,
+ * commands, integration events and operator actions are rows of one table, written in the caller's
+ * transaction.
+ */
+export class Store {
+  readonly #changes = new EventEmitter();
+  #stopListening: (() => Promise<void>) | undefined;
+
+  private constructor(readonly dialect: StoreDialect) {
+    this.#changes.setMaxListeners(0);
+  }
+
+  static async open(dialect: StoreDialect, options: { migrate?: boolean; listen?: boolean } = {}): Promise<Store> {
+    const store = new Store(dialect);
+    try {
+      if (options.migrate !== false) await migrateToLatest(dialect.db as Kysely<unknown>, dialect.name);
+      if (options.listen !== false) store.#stopListening = await dialect.listen((topic) => store.signal(topic));
+    } catch (error) {
+      await dialect.close();
+      throw error;
+    }
+    return store;
+  }
+
+  get db(): Kysely<Database> {
+    return this.dialect.db;
+  }
+
+  /** Runs `work` in one write transaction; change listeners are signalled after it commits. */
+  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    let tx: Tx | undefined;
+    const result = await this.db.transaction().execute((trx) => {
+      tx = new Tx(trx);
+      return work(tx);
+    });
+    for (const topic of tx!.topics) this.signal(topic);
+    return result;
+  }
+
+  /** Wakes local listeners of a topic (other processes learn of commits through the dialect). */
+  signal(topic: ChangeTopic): void {
+    this.#changes.emit(topic);
+  }
+
+  onChange(topic: ChangeTopic, listener: () => void): () => void {
+    this.#changes.on(topic, listener);
+    return () => this.#changes.off(topic, listener);
+  }
+
+  /**
+   * Writes messages that carry their own ids (commands, outbox events, operator actions). A message
+   * whose id is already logged is ignored; the answer lists the messages actually written.
+   */
+  async append(tx: Tx, messages: readonly Message[]): Promise<LoggedMessage[]> {
+    return this.#insert(tx, messages, true);
+  }
+
+  /** The version of a stream's last event, −1 for a stream without events. */
+  async streamVersion(executor: Executor, stream: StreamId): Promise<number> {
+    const row = await executor
+      .selectFrom('messages')
+      .select((eb) => eb.fn.max('version').as('version'))
+      .where('source_type', '=', stream.sourceType)
+      .where('source_id', '=', stream.sourceId)
+      .where('version', 'is not', null)
+      .executeTakeFirst();
+    return row?.version ?? -1;
+  }
+
+  /**
+   * Appends events to a stream that must be at `expectedVersion` (−1: no events yet). Their message
+   * ids are `<SourceType>_<SourceId>_<Version>`. Throws {@link ConcurrencyError} on a conflict.
+   */
+  async appendToStream(
+    tx: Tx,
+    stream: StreamId,
+    expectedVersion: number,
+    events: readonly NewEvent[],
+    origin: Origin,
+    createdAt = new Date(),
+  ): Promise<LoggedMessage[]> {
+    const actual = await this.streamVersion(tx.db, stream);
+    const name = `${stream.sourceType}-${stream.sourceId}`;
+    if (actual !== expectedVersion) throw new ConcurrencyError(name, expectedVersion, actual);
+    if (events.length === 0) return [];
+    const timestamp = createdAt.toISOString();
+    const messages = events.map((event, i): Message => {
+      const version = expectedVersion + 1 + i;
+      return {
+        type: event.type,
+        data: event.data,
+        metadata: {
+          ...event.extra,
+          messageId: streamEventId(stream.sourceType, stream.sourceId, version),
+          kind: 'event',
+          schemaVersion: event.schemaVersion ?? 1,
+          sourceType: stream.sourceType,
+          sourceId: stream.sourceId,
+          version,
+          correlationId: origin.correlationId,
+          causationId: origin.causationId,
+          createdAt: timestamp,
+        },
+      };
+    });
+    try {
+      return await this.#insert(tx, messages, false);
+    } catch (error) {
+      if (this.dialect.isUniqueViolation(error)) throw new ConcurrencyError(name, expectedVersion);
+      throw error;
+    }
+  }
+
+  async #insert(tx: Tx, messages: readonly Message[], ignoreDuplicates: boolean): Promise<LoggedMessage[]> {
+    const written: LoggedMessage[] = [];
+    for (let start = 0; start < messages.length; start += INSERT_CHUNK) {
+      const chunk = messages.slice(start, start + INSERT_CHUNK);
+      const rows = chunk.map((message) => {
+        const position = this.dialect.positionOf(tx.logRows++);
+        return position === undefined ? toRow(message) : { ...toRow(message), position };
+      });
+      let insert = tx.db.insertInto('messages').values(rows);
+      if (ignoreDuplicates) insert = insert.onConflict((oc) => oc.column('message_id').doNothing());
+      const inserted = await insert.returning(['message_id', 'position']).execute();
+      const positions = new Map(inserted.map((row) => [row.message_id, Number(row.position)]));
+      for (const message of chunk) {
+        const position = positions.get(message.metadata.messageId);
+        if (position !== undefined) written.push({ ...message, metadata: { ...message.metadata, position } });
+      }
+    }
+    if (written.length > 0) tx.topics.add('messages');
+    return written;
+  }
+
+  async readStream(stream: StreamId, options: { afterVersion?: number; executor?: Executor } = {}): Promise<LoggedMessage[]> {
+    const rows = await (options.executor ?? this.db)
+      .selectFrom('messages')
+      .selectAll()
+      .where('source_type', '=', stream.sourceType)
+      .where('source_id', '=', stream.sourceId)
+      .where('version', '>', options.afterVersion ?? -1)
+      .orderBy('version')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  /** Log entries after a position, in position order, never beyond what no writer can still add below. */
+  async readLog(options: LogReadOptions): Promise<LoggedMessage[]> {
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('position', '>', options.after)
+      .orderBy('position')
+      .limit(options.limit);
+    const horizon = this.dialect.readHorizon();
+    if (horizon) query = query.where('position', '<', horizon);
+    if (options.untilPosition !== undefined) query = query.where('position', '<=', options.untilPosition);
+    if (options.types) {
+      if (options.types.length === 0) return [];
+      query = query.where('type', 'in', options.types);
+    }
+    return (await query.execute()).map(fromRow);
+  }
+
+  /** Streams the log in batches (constant memory, for large replays). */
+  async *readLogBatches(options: Omit<LogReadOptions, 'limit'> & { batchSize?: number }): AsyncGenerator<LoggedMessage[]> {
+    let after = options.after;
+    for (;;) {
+      const batch = await this.readLog({ ...options, after, limit: options.batchSize ?? 1000 });
+      if (batch.length === 0) return;
+      yield batch;
+      after = batch[batch.length - 1].metadata.position;
+    }
+  }
+
+  /** The highest position a log reader can see now (0 for an empty log). */
+  async headPosition(): Promise<number> {
+    let query = this.db.selectFrom('messages').select((eb) => eb.fn.max('position').as('head'));
+    const horizon = this.dialect.readHorizon();
+    if (horizon) query = query.where('position', '<', horizon);
+    const row = await query.executeTakeFirst();
+    return Number(row?.head ?? 0);
+  }
+
+  /** Number of visible log entries in (after, upTo]. */
+  async countLog(after: number, upTo: number, types?: readonly string[]): Promise<number> {
+    if (upTo <= after) return 0;
+    let query = this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('position', '>', after)
+      .where('position', '<=', upTo);
+    if (types) {
+      if (types.length === 0) return 0;
+      query = query.where('type', 'in', types);
+    }
+    const row = await query.executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
+  async messageAt(position: number, executor: Executor = this.db): Promise<LoggedMessage | undefined> {
+    const row = await executor.selectFrom('messages').selectAll().where('position', '=', position).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** The operator query of the log (API.md `GET /api/ops/messages`): OR within a filter, AND across. */
+  async queryLog(filter: LogFilter): Promise<{ messages: LoggedMessage[]; next: number | null }> {
+    let query = this.db
+      .selectFrom('messages')
+      .selectAll()
+      .orderBy('position')
+      .limit(filter.limit + 1);
+    const horizon = this.dialect.readHorizon();
+    if (horizon) query = query.where('position', '<', horizon);
+    if (filter.after !== undefined) query = query.where('position', '>', filter.after);
+    if (filter.kinds?.length) query = query.where('kind', 'in', filter.kinds);
+    if (filter.types?.length) query = query.where('type', 'in', filter.types);
+    if (filter.sourceTypes?.length) query = query.where('source_type', 'in', filter.sourceTypes);
+    if (filter.sourceIds?.length) query = query.where('source_id', 'in', filter.sourceIds);
+    if (filter.correlationIds?.length) query = query.where('correlation_id', 'in', filter.correlationIds);
+    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
+    if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
+    const rows = (await query.execute()).map(fromRow);
+    const more = rows.length > filter.limit;
+    const messages = more ? rows.slice(0, filter.limit) : rows;
+    return { messages, next: more ? messages[messages.length - 1].metadata.position : null };
+  }
+
+  async ping(): Promise<void> {
+    await this.dialect.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.#stopListening?.();
+    this.#changes.removeAllListeners();
+    await this.dialect.close();
+  }
+}
