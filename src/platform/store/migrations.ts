@@ -109,7 +109,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           await sql`CREATE FUNCTION contoso_notify() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN PERFORM pg_notify('contoso', TG_TABLE_NAME); RETURN NULL; END $$`.execute(db);
           for (const table of ['messages', 'timers', 'dead_letters']) {
-            await sql`CREATE TRIGGER ${sql.id(`${table}_notify`)} AFTER INSERT OR UPDATE ON ${sql.table(table)}
+            await sql`CREATE TRIGGER ${sql.id(`${table}_notify`)} AFTER INSERT OR UPDATE OR DELETE ON ${sql.table(table)}
               FOR EACH STATEMENT EXECUTE FUNCTION contoso_notify()`.execute(db);
           }
         }

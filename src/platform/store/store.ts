@@ -24,6 +24,8 @@ export interface NewEvent {
 /** A write transaction: the log rows it wrote and the topics to signal once it commits. */
 export class Tx {
   logRows = 0;
+  /** Highest log position this transaction wrote (0 if none). */
+  maxPosition = 0;
   readonly topics = new Set<ChangeTopic>();
   constructor(readonly db: Transaction<Database>) {}
 }
@@ -184,7 +186,9 @@ export class Store {
       const positions = new Map(inserted.map((row) => [row.message_id, Number(row.position)]));
       for (const message of chunk) {
         const position = positions.get(message.metadata.messageId);
-        if (position !== undefined) written.push({ ...message, metadata: { ...message.metadata, position } });
+        if (position === undefined) continue;
+        written.push({ ...message, metadata: { ...message.metadata, position } });
+        tx.maxPosition = Math.max(tx.maxPosition, position);
       }
     }
     if (written.length > 0) tx.topics.add('messages');

@@ -1,0 +1,139 @@
+import type { LoggedMessage, Message } from '../messages/envelope.ts';
+import { originOf } from '../messages/factory.ts';
+import type { MessageRegistry } from '../messages/registry.ts';
+import { ConcurrencyError } from '../store/errors.ts';
+import type { Store, StreamId, Tx } from '../store/store.ts';
+import type { HandlerContext, MessageHandler } from './handler.ts';
+import type { Logger } from './logger.ts';
+
+/** A command the current state refuses (HTTP: 409; queued: logged as a warning, never dead-lettered). */
+export class DomainError extends Error {
+  override readonly name: string = 'DomainError';
+}
+
+export interface TypedMessage {
+  type: string;
+  data: unknown;
+}
+
+/** An aggregate as a pure decider (ARCHITECTURE 4). `decide` throws a {@link DomainError} to refuse. */
+export interface Decider<S, C extends TypedMessage, E extends TypedMessage> {
+  initialState: S;
+  evolve(state: S, event: E): S;
+  decide(command: C, state: S): E[];
+}
+
+export interface Aggregate<S, C extends TypedMessage, E extends TypedMessage> {
+  sourceType: string;
+  decider: Decider<S, C, E>;
+}
+
+export interface LoadedAggregate<S> {
+  state: S;
+  version: number;
+}
+
+/** Folds a stream's events (upcast to their current shapes) into the aggregate's state. */
+export async function loadAggregate<S, C extends TypedMessage, E extends TypedMessage>(
+  store: Store,
+  registry: MessageRegistry,
+  aggregate: Aggregate<S, C, E>,
+  sourceId: string,
+  tx?: Tx,
+): Promise<LoadedAggregate<S>> {
+  const events = await store.readStream({ sourceType: aggregate.sourceType, sourceId }, { executor: tx?.db });
+  let state = aggregate.decider.initialState;
+  for (const stored of events) {
+    const event = registry.upcast(stored);
+    state = aggregate.decider.evolve(state, { type: event.type, data: event.data } as E);
+  }
+  return { state, version: events.length === 0 ? -1 : events[events.length - 1].metadata.version! };
+}
+
+/**
+ * Runs a command against its aggregate inside `tx`: load, decide, append at the loaded version. The
+ * events carry the command's correlation and the command as their cause.
+ */
+export async function decideAndAppend<S, C extends TypedMessage, E extends TypedMessage>(
+  store: Store,
+  registry: MessageRegistry,
+  tx: Tx,
+  aggregate: Aggregate<S, C, E>,
+  sourceId: string,
+  command: Message,
+): Promise<LoggedMessage[]> {
+  const { state, version } = await loadAggregate(store, registry, aggregate, sourceId, tx);
+  const events = aggregate.decider.decide({ type: command.type, data: command.data } as C, state);
+  const stream: StreamId = { sourceType: aggregate.sourceType, sourceId };
+  return store.appendToStream(tx, stream, version, events, originOf(command));
+}
+
+/** Retries `work` at once on concurrency conflicts, up to `maxConflicts` tries in all (guarantee 2). */
+export async function retryOnConflict<T>(work: () => Promise<T>, maxConflicts = 50): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError) || attempt >= maxConflicts) throw error;
+    }
+  }
+}
+
+export interface Executed<T> {
+  result: T;
+  /** Highest log position the command's transaction wrote. */
+  position: number;
+}
+
+/**
+ * The HTTP path (ARCHITECTURE 1): decides and appends a command inside the request. The command is
+ * logged in the same transaction as its effects, so a refused command stores nothing. It is logged
+ * without a target: queued-command handlers never run it again.
+ */
+export async function executeCommand<T>(
+  store: Store,
+  command: Message,
+  work: (tx: Tx) => Promise<T>,
+  maxConflicts = 50,
+): Promise<Executed<T>> {
+  const logged: Message = { ...command, metadata: { ...command.metadata, target: null } };
+  return retryOnConflict(
+    () =>
+      store.transaction(async (tx) => {
+        await store.append(tx, [logged]);
+        const result = await work(tx);
+        return { result, position: tx.maxPosition };
+      }),
+    maxConflicts,
+  );
+}
+
+export type CommandHandlerFn = (command: LoggedMessage, context: HandlerContext) => Promise<void>;
+
+/**
+ * The consumer of queued commands (sent by process managers and timers) for a set of command types.
+ * Commands executed over HTTP carry no target and are not run again. A refusal is a warning.
+ */
+export function queuedCommandHandler(
+  name: string,
+  handlers: Record<string, CommandHandlerFn>,
+  logger: Logger,
+): MessageHandler {
+  return {
+    name,
+    types: Object.keys(handlers),
+    sideEffects: true,
+    async handle(command, context) {
+      if (!command.metadata.target) return;
+      try {
+        await handlers[command.type](command, context);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        logger.warn(
+          { handler: name, messageId: command.metadata.messageId, type: command.type, reason: error.message },
+          'command refused',
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { LoggedMessage, Message } from '../messages/envelope.ts';
+import { newCommand, originOf } from '../messages/factory.ts';
+import type { Store, Tx } from '../store/store.ts';
+
+/** What a handler may do while it handles one message: everything goes into `tx`. */
+export class HandlerContext {
+  constructor(
+    readonly store: Store,
+    readonly tx: Tx,
+    readonly message: LoggedMessage,
+    /** True during replays and rebuilds: no commands, e-mails or timers (DOMAIN 7.2). */
+    readonly replaying = false,
+  ) {}
+
+  /** Sends a queued command, carrying correlation and causation from the message being handled. */
+  async send<T extends string, D>(type: T, data: D, options: { target: string; id?: string }): Promise<Message<T, D>> {
+    const command = newCommand(type, data, { ...options, origin: originOf(this.message) });
+    await this.store.append(this.tx, [command]);
+    return command;
+  }
+}
+
+/** A named consumer of the log with its own checkpoint (ARCHITECTURE 1). */
+export interface MessageHandler {
+  /** Unique; names the checkpoint and the dead-letter list. */
+  readonly name: string;
+  /** Current type names it handles; stored names that upcast into them are read too. */
+  readonly types: readonly string[];
+  /** Side-effecting handlers (commands, e-mails, timers) skip imported messages (DOMAIN 7.5). */
+  readonly sideEffects: boolean;
+  /** Messages handled in one transaction when all succeed (default 100). */
+  readonly batchSize?: number;
+  handle(message: LoggedMessage, context: HandlerContext): Promise<void>;
+}

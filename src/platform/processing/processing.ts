@@ -1,0 +1,96 @@
+import type { MessageRegistry } from '../messages/registry.ts';
+import type { Store } from '../store/store.ts';
+import { DeadLetters } from './dead-letters.ts';
+import type { MessageHandler } from './handler.ts';
+import { type Logger, silentLogger } from './logger.ts';
+import { type RetryPolicy, Subscription } from './subscription.ts';
+import { TimerRunner, Timers } from './timers.ts';
+
+export interface SubscriptionStatus {
+  name: string;
+  position: number;
+  head: number;
+  lagMessages: number;
+  lagSeconds: number;
+  processed: number;
+  failures: number;
+  deadLettered: number;
+}
+
+export interface ProcessingOptions {
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  idleCheckMs?: number;
+}
+
+/** The worker side of one process: every handler's subscription and the timer runner. */
+export class Processing {
+  readonly timers: Timers;
+  readonly deadLetters: DeadLetters;
+  readonly subscriptions: Subscription[];
+  readonly #timerRunner: TimerRunner;
+
+  constructor(
+    private readonly store: Store,
+    registry: MessageRegistry,
+    handlers: MessageHandler[],
+    options: ProcessingOptions = {},
+  ) {
+    const names = new Set<string>();
+    for (const handler of handlers) {
+      if (names.has(handler.name)) throw new Error(`Two handlers are named ${handler.name}`);
+      names.add(handler.name);
+    }
+    const logger = options.logger ?? silentLogger;
+    this.timers = new Timers(store);
+    this.deadLetters = new DeadLetters(store);
+    this.subscriptions = handlers.map(
+      (handler) => new Subscription(store, registry, handler, { logger, retry: options.retry, idleCheckMs: options.idleCheckMs }),
+    );
+    this.#timerRunner = new TimerRunner(store, this.timers, {
+      idleCheckMs: options.idleCheckMs,
+      onError: (error) => logger.error({ err: error }, 'timer runner failed; retrying'),
+    });
+  }
+
+  start(): void {
+    for (const subscription of this.subscriptions) subscription.start();
+    this.#timerRunner.start();
+  }
+
+  /** Finishes the messages in hand, then stops every subscription and the timers. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.subscriptions.map((s) => s.stop()), this.#timerRunner.stop()]);
+  }
+
+  subscription(name: string): Subscription {
+    const found = this.subscriptions.find((s) => s.name === name);
+    if (!found) throw new Error(`No handler named ${name}`);
+    return found;
+  }
+
+  /** Read-your-writes: waits (bounded) until a handler has dealt with every entry up to `position`. */
+  waitFor(name: string, position: number, timeoutMs: number): Promise<boolean> {
+    return this.subscription(name).waitFor(position, timeoutMs);
+  }
+
+  async status(): Promise<SubscriptionStatus[]> {
+    const head = await this.store.headPosition();
+    return Promise.all(
+      this.subscriptions.map(async (s) => {
+        const behind = await this.store.readLog({ after: s.seen, limit: 1, types: s.storedTypes, untilPosition: head });
+        const oldest = behind[0]?.metadata.createdAt;
+        return {
+          name: s.name,
+          position: s.seen,
+          head,
+          lagMessages: await this.store.countLog(s.seen, head, s.storedTypes),
+          lagSeconds: oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0,
+          processed: s.processed,
+          failures: s.failures,
+          deadLettered: s.deadLettered,
+        };
+      }),
+    );
+  }
+}
