@@ -140,7 +140,14 @@ export class Store {
     origin: Origin,
     createdAt = new Date(),
   ): Promise<LoggedMessage[]> {
-    const actual = await this.streamVersion(tx.db, stream);
+    const head = await tx.db
+      .selectFrom('messages')
+      .select((eb) => [eb.fn.max('version').as('version'), eb.fn.max('position').as('position')])
+      .where('source_type', '=', stream.sourceType)
+      .where('source_id', '=', stream.sourceId)
+      .where('version', 'is not', null)
+      .executeTakeFirst();
+    const actual = head?.version ?? -1;
     const name = `${stream.sourceType}-${stream.sourceId}`;
     if (actual !== expectedVersion) throw new ConcurrencyError(name, expectedVersion, actual);
     if (events.length === 0) return [];
@@ -164,12 +171,20 @@ export class Store {
         },
       };
     });
+    let written: LoggedMessage[];
     try {
-      return await this.#insert(tx, messages, false);
+      written = await this.#insert(tx, messages, false);
     } catch (error) {
       if (this.dialect.isUniqueViolation(error)) throw new ConcurrencyError(name, expectedVersion);
       throw error;
     }
+    // PostgreSQL positions come from the transaction id: a transaction that got its id before the
+    // stream's last writer committed would put these events below that one in the log, out of stream
+    // order (guarantee 5). A conflict: the retry runs in a new transaction, with a later id.
+    if (head?.position != null && written[0].metadata.position <= Number(head.position)) {
+      throw new ConcurrencyError(name, expectedVersion);
+    }
+    return written;
   }
 
   async #insert(tx: Tx, messages: readonly Message[], ignoreDuplicates: boolean): Promise<LoggedMessage[]> {
@@ -187,6 +202,8 @@ export class Store {
       for (const message of chunk) {
         const position = positions.get(message.metadata.messageId);
         if (position === undefined) continue;
+        // The same id twice in one call is written once: answer it once.
+        positions.delete(message.metadata.messageId);
         written.push({ ...message, metadata: { ...message.metadata, position } });
         tx.maxPosition = Math.max(tx.maxPosition, position);
       }

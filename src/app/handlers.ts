@@ -1,0 +1,15 @@
+import type { Settings } from '../config.ts';
+import type { MessageRegistry } from '../platform/messages/registry.ts';
+import type { MessageHandler } from '../platform/processing/handler.ts';
+import type { Store } from '../platform/store/store.ts';
+
+export interface HandlerDependencies {
+  settings: Settings;
+  store: Store;
+  registry: MessageRegistry;
+}
+
+/** Every handler the worker role runs: process managers, projections, senders (none yet). */
+export function messageHandlers(_dependencies: HandlerDependencies): MessageHandler[] {
+  return [];
+}

@@ -1,0 +1,69 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { messageHandlers } from '../app/handlers.ts';
+import { createMessageRegistry } from '../app/registry.ts';
+import type { Config } from '../config.ts';
+import { openStore } from '../platform/open-store.ts';
+import { Processing } from '../platform/processing/processing.ts';
+import { buildServer } from '../web/server.ts';
+
+export type Role = 'web' | 'worker' | 'all';
+
+/** How long a graceful shutdown may take before the process gives up (exit code 1). */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+/**
+ * `conference serve`: `web` serves HTTP, `worker` runs the handlers and timers, `all` both. Resolves
+ * once running; SIGTERM or SIGINT closes HTTP, stops processing, closes the store and exits 0.
+ */
+export async function serve(config: Config, role: Role): Promise<void> {
+  const logger = pino({ level: config.logLevel });
+  const store = await openStore(config);
+  const registry = createMessageRegistry();
+  const processing =
+    role === 'web' ? undefined : new Processing(store, registry, messageHandlers({ settings: config, store, registry }), { logger });
+  let app: Awaited<ReturnType<typeof buildServer>> | undefined;
+  try {
+    if (role !== 'worker') {
+      app = await buildServer({ config, store, registry, processing, logger });
+      await app.listen({ port: config.port, host: '0.0.0.0' });
+    }
+  } catch (error) {
+    await app?.close();
+    await store.close();
+    throw error;
+  }
+  processing?.start();
+
+  if (app) {
+    const { port } = app.server.address() as AddressInfo;
+    console.log(`Contoso Conference (${role}) listening on http://localhost:${port}`);
+  } else {
+    console.log('Contoso Conference worker running');
+  }
+  if (config.generated) console.log(`Operator token: ${config.operatorToken}`);
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown timed out');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    (async () => {
+      await app?.close();
+      await processing?.stop();
+      await store.close();
+    })().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}

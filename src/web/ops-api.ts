@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { MessageRegistry } from '../platform/messages/registry.ts';
+import type { DeadLetters } from '../platform/processing/dead-letters.ts';
+import type { Timers } from '../platform/processing/timers.ts';
+import type { Store } from '../platform/store/store.ts';
+import { operatorAuth } from './operator-auth.ts';
+import { deadLetterRoutes } from './ops/dead-letters.ts';
+import { messageLogRoutes } from './ops/messages.ts';
+import { timerRoutes } from './ops/timers.ts';
+
+export interface OpsApiOptions {
+  operatorToken: string;
+  store: Store;
+  registry: MessageRegistry;
+  deadLetters: DeadLetters;
+  timers: Timers;
+}
+
+/** The operator JSON API under `/api/ops` (register with that prefix); every route needs the operator token. */
+export function opsApi(options: OpsApiOptions): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.addHook('onRequest', operatorAuth(options.operatorToken));
+    await app.register(messageLogRoutes(options.store, options.registry));
+    await app.register(deadLetterRoutes(options.deadLetters));
+    await app.register(timerRoutes(options.timers));
+  };
+}

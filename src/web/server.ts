@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.ts';
+import type { MessageRegistry } from '../platform/messages/registry.ts';
+import { DeadLetters } from '../platform/processing/dead-letters.ts';
+import type { Processing } from '../platform/processing/processing.ts';
+import { Timers } from '../platform/processing/timers.ts';
+import type { Store } from '../platform/store/store.ts';
+import { frameworkErrors, installErrorHandling } from './errors.ts';
+import { healthRoutes } from './health.ts';
+import { requireJsonBodies } from './json-bodies.ts';
+import { ServerMetrics, metricsRoutes } from './metrics.ts';
+import { operatorAuth } from './operator-auth.ts';
+import { opsApi } from './ops-api.ts';
+import { RouteTable, notFoundHandler } from './route-table.ts';
+import { validatorCompiler } from './validation.ts';
+
+export interface ServerDependencies {
+  config: Config;
+  store: Store;
+  registry: MessageRegistry;
+  /** The handlers running in this process (roles `worker` and `all`); absent for `web`. */
+  processing?: Processing;
+  logger: FastifyBaseLogger;
+}
+
+/** API.md: bodies over 64 KiB are refused. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** One Fastify server for the JSON API, OpenAPI, health and metrics (ARCHITECTURE 8). */
+export async function buildServer({ config, store, registry, processing, logger }: ServerDependencies) {
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    // Message ids may have 200 characters, percent-encoded up to three times as many.
+    routerOptions: { maxParamLength: 1000 },
+    genReqId: requestId,
+    frameworkErrors,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const routes = new RouteTable();
+  routes.track(app);
+  installErrorHandling(app);
+  app.setNotFoundHandler(notFoundHandler(routes));
+  requireJsonBodies(app);
+
+  const deadLetters = processing?.deadLetters ?? new DeadLetters(store);
+  const timers = processing?.timers ?? new Timers(store);
+  const metrics = new ServerMetrics({ store, deadLetters, timers, processing });
+  metrics.track(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Contoso Conference API', version: '0.1.0' },
+      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  await app.register(healthRoutes(store));
+  await app.register(metricsRoutes(metrics, config.metricsPublic ? undefined : operatorAuth(config.operatorToken)));
+  await app.register(opsApi({ operatorToken: config.operatorToken, store, registry, deadLetters, timers }), { prefix: '/api/ops' });
+  return app;
+}
+
+export type Server = Awaited<ReturnType<typeof buildServer>>;
+
+/** A caller's `x-request-id` when it looks like one (proxies set it), else a new UUID. */
+function requestId(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}

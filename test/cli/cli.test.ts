@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
+
+/** The environment of a spawned `conference`: none of the caller's configuration leaks in. */
+function environment(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  for (const name of ['PORT', 'DATABASE_URL', 'NATS_URL', 'OPERATOR_TOKEN', 'SESSION_SECRET', 'METRICS_PUBLIC', 'PUBLIC_URL']) delete env[name];
+  return { ...env, ...extra };
+}
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function conference(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<Exit>((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+  return { child, exited, output: () => stdout };
+}
+
+const run = (args: string[], env: NodeJS.ProcessEnv) => conference(args, env).exited;
+
+/** Starts `serve` on a free port; resolves with its base URL and printed operator token. */
+async function serve(env: NodeJS.ProcessEnv) {
+  const process = conference(['serve'], { ...env, PORT: '0' });
+  const deadline = Date.now() + 30_000;
+  let match: RegExpMatchArray | null = null;
+  while (!(match = /listening on (http:\/\/localhost:\d+)\n(?:.*\n)*?Operator token: (\S+)/.exec(process.output()))) {
+    if (Date.now() > deadline || process.child.exitCode !== null) throw new Error(`serve did not start: ${process.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { ...process, url: match[1], token: match[2] };
+}
+
+describe('the conference CLI', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'contoso-cli-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('migrate applies the migrations to DATA_DIR/contoso.sqlite and exits 0; again, nothing to do', async () => {
+    const first = await run(['migrate'], environment(dataDir));
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout).toContain('0001-platform');
+    expect(statSync(join(dataDir, 'contoso.sqlite')).isFile()).toBe(true);
+    const second = await run(['migrate'], environment(dataDir));
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('up to date');
+  });
+
+  it('exits 2 on usage errors: unknown command, bad option value, missing arguments', async () => {
+    const unknown = await run(['frobnicate'], environment(dataDir));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'frobnicate'");
+    expect((await run(['serve', '--role', 'gardener'], environment(dataDir))).code).toBe(2);
+    expect((await run(['dead-letters', 'retry'], environment(dataDir))).code).toBe(2);
+    expect((await run(['dead-letters', 'discard', 'x'], environment(dataDir))).code).toBe(2);
+    expect((await run(['--help'], environment(dataDir))).code).toBe(0);
+  });
+
+  it('exits 2 with a clear message on bad configuration, before touching any store', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ PORT: 'eighty' }, /PORT: must be a whole number/],
+      [{ PORT: '70000' }, /PORT/],
+      [{ NATS_URL: 'nats://127.0.0.1:4222' }, /NATS_URL: .*DATABASE_URL/],
+      [{ DATABASE_URL: 'postgres://127.0.0.1:1/none' }, /OPERATOR_TOKEN: required with DATABASE_URL[\s\S]*SESSION_SECRET: required/],
+      [{ SESSION_SECRET: 'too-short' }, /SESSION_SECRET: must be at least 32 bytes/],
+      [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+      [{ METRICS_PUBLIC: 'yes' }, /METRICS_PUBLIC/],
+    ];
+    for (const [extra, message] of cases) {
+      const result = await run(['serve'], environment(dataDir, extra));
+      expect(result.code, JSON.stringify(extra)).toBe(2);
+      expect(result.stderr).toMatch(message);
+    }
+    expect(() => statSync(join(dataDir, 'contoso.sqlite'))).toThrow();
+  });
+
+  it('serve answers /health, prints the URL and the kept operator token, and exits 0 on SIGTERM', async () => {
+    const server = await serve(environment(dataDir));
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ops = await fetch(`${server.url}/api/ops/timers`, { headers: { authorization: `Bearer ${server.token}` } });
+    expect(ops.status).toBe(200);
+
+    for (const file of ['operator-token', 'session-secret']) {
+      expect(statSync(join(dataDir, file)).mode & 0o777).toBe(0o600);
+    }
+    expect(readFileSync(join(dataDir, 'operator-token'), 'utf8').trim()).toBe(server.token);
+    expect(Buffer.byteLength(readFileSync(join(dataDir, 'session-secret'), 'utf8').trim())).toBeGreaterThanOrEqual(32);
+
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+
+    // Generated once: the next start keeps the same token.
+    const again = await serve(environment(dataDir));
+    expect(again.token).toBe(server.token);
+    again.child.kill('SIGINT');
+    expect((await again.exited).code).toBe(0);
+  });
+
+  it('dead-letters list and discard work on the configured store; an unknown id fails with 1', async () => {
+    const list = await run(['dead-letters', 'list'], environment(dataDir));
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain('No dead letters.');
+    const discard = await run(['dead-letters', 'discard', 'nope', '--reason', 'test'], environment(dataDir));
+    expect(discard.code).toBe(1);
+    expect(discard.stderr).toContain('No such dead letter: nope');
+  });
+});

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type Config, type Environment, loadConfig } from '../../src/config.ts';
+import { MessageRegistry } from '../../src/platform/messages/registry.ts';
+import { openStore } from '../../src/platform/open-store.ts';
+import type { MessageHandler } from '../../src/platform/processing/handler.ts';
+import { Processing } from '../../src/platform/processing/processing.ts';
+import type { Store } from '../../src/platform/store/store.ts';
+import { type Server, buildServer } from '../../src/web/server.ts';
+
+export interface TestServer {
+  app: Server;
+  store: Store;
+  config: Config;
+  processing: Processing | undefined;
+  /** Headers carrying the operator token. */
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+/**
+ * A real server over a fresh SQLite store in a temp DATA_DIR (secrets generated there). With
+ * `handlers`, a Processing is built for them (not started: tests drive the store themselves).
+ */
+export async function testServer(
+  options: { env?: Environment; registry?: MessageRegistry; handlers?: MessageHandler[]; logger?: pino.Logger } = {},
+): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'contoso-web-'));
+  const config = loadConfig({ DATA_DIR: dir, ...options.env });
+  const store = await openStore(config);
+  const registry = options.registry ?? new MessageRegistry();
+  const processing = options.handlers ? new Processing(store, registry, options.handlers) : undefined;
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const app = await buildServer({ config, store, registry, processing, logger });
+  return {
+    app,
+    store,
+    config,
+    processing,
+    auth: { authorization: `Bearer ${config.operatorToken}` },
+    async close() {
+      await app.close();
+      await processing?.stop();
+      await store.close().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
