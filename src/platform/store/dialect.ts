@@ -1,4 +1,5 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
+import type { LogInserter } from './log-insert.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -10,11 +11,8 @@ export type ChangeTopic = 'messages' | 'timers' | 'dead_letters';
 export interface StoreDialect {
   readonly name: DialectName;
   readonly db: Kysely<Database>;
-  /**
-   * The value of `position` for the `index`-th log row written by the current transaction, or
-   * undefined when the database assigns it.
-   */
-  positionOf(index: number): RawBuilder<number> | undefined;
+  /** Writes log rows in one statement (the append hot path, in SQL written for each database). */
+  readonly insertLog: LogInserter;
   /** Exclusive upper bound of positions a log reader may see now; undefined = no bound. */
   readHorizon(): RawBuilder<number> | undefined;
   /** `FOR UPDATE SKIP LOCKED` where several workers may claim the same rows. */
@@ -22,6 +20,8 @@ export interface StoreDialect {
   isUniqueViolation(error: unknown): boolean;
   /** Cross-process change notifications; resolves to a function that stops listening. */
   listen(onChange: (topic: ChangeTopic) => void): Promise<() => Promise<void>>;
+  /** Tells the other processes' listeners that these topics changed. */
+  notify(topics: readonly ChangeTopic[]): Promise<void>;
   /** Cheap check that the store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

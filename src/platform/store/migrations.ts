@@ -103,16 +103,6 @@ function migrations(dialect: DialectName): Record<string, Migration> {
           .addColumn('updated_at', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('processes_pk', ['process_type', 'process_id'])
           .execute();
-
-        if (dialect === 'postgres') {
-          // Every committed write to these tables wakes listeners (LISTEN contoso), whichever process wrote.
-          await sql`CREATE FUNCTION contoso_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN PERFORM pg_notify('contoso', TG_TABLE_NAME); RETURN NULL; END $$`.execute(db);
-          for (const table of ['messages', 'timers', 'dead_letters']) {
-            await sql`CREATE TRIGGER ${sql.id(`${table}_notify`)} AFTER INSERT OR UPDATE OR DELETE ON ${sql.table(table)}
-              FOR EACH STATEMENT EXECUTE FUNCTION contoso_notify()`.execute(db);
-          }
-        }
       },
     },
   };

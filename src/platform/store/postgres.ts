@@ -1,6 +1,8 @@
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { ChangeTopic, StoreDialect } from './dialect.ts';
+import { type InsertedRow, LOG_COLUMNS, type LogInserter, STREAM_HEAD_SQL } from './log-insert.ts';
+import { namedStatements } from './named-statements.ts';
 import type { Database } from './schema.ts';
 
 /** Rows one transaction may write to the log: positions are `transaction id · 65536 + row index`. */
@@ -26,28 +28,80 @@ export function postgresPool(connectionString: string, max = 10): pg.Pool {
 
 export function postgresDialect(connectionString: string, options: { poolSize?: number } = {}): StoreDialect {
   const pool = postgresPool(connectionString, options.poolSize);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
   return {
     name: 'postgres',
     db,
-    positionOf: (index) => {
-      if (index >= ROWS_PER_TRANSACTION) {
-        throw new Error(`A transaction may write at most ${ROWS_PER_TRANSACTION} log rows`);
-      }
-      return sql<number>`(pg_current_xact_id()::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)} + ${sql.lit(index)})`;
-    },
+    insertLog,
     // Every transaction older than the oldest running one has finished: rows below it can no longer appear.
     readHorizon: () =>
       sql<number>`(pg_snapshot_xmin(pg_current_snapshot())::text::bigint * ${sql.lit(ROWS_PER_TRANSACTION)})`,
     skipLocked: true,
     isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
     listen: (onChange) => listen(connectionString, onChange),
+    notify: async (topics) => {
+      await sql`SELECT pg_notify('contoso', topic) FROM unnest(${[...topics]}::text[]) AS topic`.execute(db);
+    },
     ping: async () => {
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
   };
 }
+
+const PG_TYPES: Record<(typeof LOG_COLUMNS)[number], string> = {
+  message_id: 'text',
+  kind: 'text',
+  type: 'text',
+  schema_version: 'int',
+  source_type: 'text',
+  source_id: 'text',
+  version: 'int',
+  correlation_id: 'text',
+  causation_id: 'text',
+  created_at: 'text',
+  target: 'text',
+  payload: 'text',
+  metadata: 'text',
+};
+const COLUMNS = LOG_COLUMNS.join(', ');
+const TX_BASE = `pg_current_xact_id()::text::bigint * ${ROWS_PER_TRANSACTION}`;
+/**
+ * The rows to insert, as a SELECT ($1: the first row's index in its transaction, then the values):
+ * one row from plain parameters, several from one array per column (one statement text for any
+ * number of rows, so one prepared statement).
+ */
+const ONE_ROW = `SELECT ${TX_BASE} + $1, ${LOG_COLUMNS.map((c, i) => `$${i + 2}::${PG_TYPES[c]}`).join(', ')}`;
+const MANY_ROWS =
+  `SELECT ${TX_BASE} + $1 + r.ord - 1, ${LOG_COLUMNS.map((c) => `r.${c}`).join(', ')} ` +
+  `FROM unnest(${LOG_COLUMNS.map((c, i) => `$${i + 2}::${PG_TYPES[c]}[]`).join(', ')}) ` +
+  `WITH ORDINALITY AS r(${COLUMNS}, ord)`;
+const NEXT = LOG_COLUMNS.length + 2;
+const append = (rows: string) =>
+  `INSERT INTO messages (position, ${COLUMNS}) ${rows} ON CONFLICT (message_id) DO NOTHING RETURNING message_id, position`;
+const appendToStream = (rows: string) =>
+  `WITH head AS (${STREAM_HEAD_SQL(`$${NEXT}`, `$${NEXT + 1}`)}) INSERT INTO messages (position, ${COLUMNS}) ${rows} ` +
+  `WHERE coalesce((SELECT version FROM head), -1) = $${NEXT + 2} ` +
+  // The new events must come after the stream's last one in the log (guarantee 5); a transaction
+  // whose id predates that writer's commit would put them below it.
+  `AND coalesce((SELECT position FROM head), 0) < ${TX_BASE} + $1 ` +
+  'RETURNING message_id, position';
+const SQL = {
+  append: { one: append(ONE_ROW), many: append(MANY_ROWS) },
+  appendToStream: { one: appendToStream(ONE_ROW), many: appendToStream(MANY_ROWS) },
+};
+
+const insertLog: LogInserter = async (tx, { rows, firstIndex, expect }) => {
+  if (firstIndex + rows.length > ROWS_PER_TRANSACTION) {
+    throw new Error(`A transaction may write at most ${ROWS_PER_TRANSACTION} log rows`);
+  }
+  const one = rows.length === 1;
+  const values = one ? rows[0] : LOG_COLUMNS.map((_, c) => rows.map((row) => row[c]));
+  const texts = expect ? SQL.appendToStream : SQL.append;
+  const parameters = [firstIndex, ...values];
+  if (expect) parameters.push(expect.sourceType, expect.sourceId, expect.version);
+  return (await tx.executeQuery<InsertedRow>(CompiledQuery.raw(one ? texts.one : texts.many, parameters))).rows;
+};
 
 const TOPICS: ChangeTopic[] = ['messages', 'timers', 'dead_letters'];
 

@@ -1,30 +1,32 @@
 import type { Selectable } from 'kysely';
 import type { LoggedMessage, Message, MessageKind } from '../messages/envelope.ts';
 import { extraMetadata } from '../messages/envelope.ts';
+import type { LogRowValues } from './log-insert.ts';
 import type { MessagesTable } from './schema.ts';
 
 export type MessageRow = Selectable<MessagesTable>;
 
-export function toRow(message: Message): Omit<MessageRow, 'position'> {
+/** A message's column values in the order of `LOG_COLUMNS`. */
+export function toRowValues(message: Message): LogRowValues {
   const m = message.metadata;
   if (m.messageId.length === 0 || m.messageId.length > 200) {
     throw new Error(`A message id must have 1 to 200 characters: ${m.messageId}`);
   }
-  return {
-    message_id: m.messageId,
-    kind: m.kind,
-    type: message.type,
-    schema_version: m.schemaVersion,
-    source_type: m.sourceType,
-    source_id: m.sourceId,
-    version: m.version,
-    correlation_id: m.correlationId,
-    causation_id: m.causationId,
-    created_at: m.createdAt,
-    target: m.target ?? null,
-    payload: JSON.stringify(message.data ?? null),
-    metadata: JSON.stringify(extraMetadata(m)),
-  };
+  return [
+    m.messageId,
+    m.kind,
+    message.type,
+    m.schemaVersion,
+    m.sourceType,
+    m.sourceId,
+    m.version,
+    m.correlationId,
+    m.causationId,
+    m.createdAt,
+    m.target ?? null,
+    JSON.stringify(message.data ?? null),
+    JSON.stringify(extraMetadata(m)),
+  ];
 }
 
 export function fromRow(row: MessageRow): LoggedMessage {
@@ -32,7 +34,7 @@ export function fromRow(row: MessageRow): LoggedMessage {
     type: row.type,
     data: JSON.parse(row.payload),
     metadata: {
-      ...JSON.parse(row.metadata),
+      ...(row.metadata === '{}' ? undefined : JSON.parse(row.metadata)),
       messageId: row.message_id,
       kind: row.kind as MessageKind,
       schemaVersion: row.schema_version,

@@ -13,6 +13,7 @@ import {
   sql,
 } from 'kysely';
 import type { StoreDialect } from './dialect.ts';
+import { type InsertedRow, LOG_COLUMNS, type LogInserter, STREAM_HEAD_SQL } from './log-insert.ts';
 import type { Database } from './schema.ts';
 
 /** Write transactions take the write lock at BEGIN, so they never fail on a lock upgrade. */
@@ -41,6 +42,34 @@ function withStatementCache(database: BetterSqlite3.Database) {
   };
 }
 
+const COLUMNS = LOG_COLUMNS.join(', ');
+const ROW = `(${LOG_COLUMNS.map(() => '?').join(', ')})`;
+const sqlCache = new Map<number, string>();
+
+/** The statement text for `count` rows, built once per count (the prepared-statement cache keys on it). */
+function insertSql(count: number): string {
+  let text = sqlCache.get(count);
+  if (text === undefined) {
+    const values = Array.from({ length: count }, () => ROW).join(', ');
+    text = `INSERT INTO messages (${COLUMNS}) VALUES ${values} ON CONFLICT (message_id) DO NOTHING RETURNING message_id, position`;
+    sqlCache.set(count, text);
+  }
+  return text;
+}
+const HEAD = STREAM_HEAD_SQL('?', '?');
+
+/**
+ * One writer at a time (BEGIN IMMEDIATE): the stream cannot move between the check and the insert,
+ * and AUTOINCREMENT positions commit in order.
+ */
+const insertLog: LogInserter = async (tx, { rows, expect }) => {
+  if (expect) {
+    const head = await tx.executeQuery<{ version: number }>(CompiledQuery.raw(HEAD, [expect.sourceType, expect.sourceId]));
+    if ((head.rows[0]?.version ?? -1) !== expect.version) return [];
+  }
+  return (await tx.executeQuery<InsertedRow>(CompiledQuery.raw(insertSql(rows.length), rows.flat()))).rows;
+};
+
 export function openSqliteDatabase(file: string): BetterSqlite3.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new BetterSqlite3(file);
@@ -64,8 +93,7 @@ export function sqliteDialect(file: string): StoreDialect {
   return {
     name: 'sqlite',
     db,
-    // One writer at a time: AUTOINCREMENT positions commit in order.
-    positionOf: () => undefined,
+    insertLog,
     readHorizon: () => undefined,
     skipLocked: false,
     isUniqueViolation: (error) =>
@@ -73,6 +101,7 @@ export function sqliteDialect(file: string): StoreDialect {
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
     // Writers in this process signal directly; other processes are noticed by the subscribers' idle check.
     listen: async () => async () => {},
+    notify: async () => {},
     ping: async () => {
       await sql`select 1`.execute(db);
     },

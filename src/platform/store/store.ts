@@ -3,10 +3,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { LoggedMessage, Message } from '../messages/envelope.ts';
 import { streamEventId } from '../messages/envelope.ts';
 import type { Origin } from '../messages/factory.ts';
+import { Announcer } from './announcer.ts';
 import type { ChangeTopic, Executor, StoreDialect } from './dialect.ts';
 import { ConcurrencyError } from './errors.ts';
 import { migrateToLatest } from './migrations.ts';
-import { fromRow, toRow } from './rows.ts';
+import { fromRow, toRowValues } from './rows.ts';
 import type { Database } from './schema.ts';
 
 export interface StreamId {
@@ -65,10 +66,12 @@ const INSERT_CHUNK = 500;
  */
 export class Store {
   readonly #changes = new EventEmitter();
+  readonly #announcer: Announcer;
   #stopListening: (() => Promise<void>) | undefined;
 
   private constructor(readonly dialect: StoreDialect) {
     this.#changes.setMaxListeners(0);
+    this.#announcer = new Announcer((topics) => dialect.notify(topics));
   }
 
   static async open(dialect: StoreDialect, options: { migrate?: boolean; listen?: boolean } = {}): Promise<Store> {
@@ -87,7 +90,10 @@ export class Store {
     return this.dialect.db;
   }
 
-  /** Runs `work` in one write transaction; change listeners are signalled after it commits. */
+  /**
+   * Runs `work` in one write transaction; once it commits, listeners of the topics it touched are
+   * signalled here at once and in other processes through the dialect's notifications.
+   */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     let tx: Tx | undefined;
     const result = await this.db.transaction().execute((trx) => {
@@ -95,10 +101,11 @@ export class Store {
       return work(tx);
     });
     for (const topic of tx!.topics) this.signal(topic);
+    this.#announcer.announce(tx!.topics);
     return result;
   }
 
-  /** Wakes local listeners of a topic (other processes learn of commits through the dialect). */
+  /** Wakes this process's listeners of a topic. */
   signal(topic: ChangeTopic): void {
     this.#changes.emit(topic);
   }
@@ -113,7 +120,7 @@ export class Store {
    * whose id is already logged is ignored; the answer lists the messages actually written.
    */
   async append(tx: Tx, messages: readonly Message[]): Promise<LoggedMessage[]> {
-    return this.#insert(tx, messages, true);
+    return this.#insert(tx, messages);
   }
 
   /** The version of a stream's last event, −1 for a stream without events. */
@@ -140,17 +147,12 @@ export class Store {
     origin: Origin,
     createdAt = new Date(),
   ): Promise<LoggedMessage[]> {
-    const head = await tx.db
-      .selectFrom('messages')
-      .select((eb) => [eb.fn.max('version').as('version'), eb.fn.max('position').as('position')])
-      .where('source_type', '=', stream.sourceType)
-      .where('source_id', '=', stream.sourceId)
-      .where('version', 'is not', null)
-      .executeTakeFirst();
-    const actual = head?.version ?? -1;
     const name = `${stream.sourceType}-${stream.sourceId}`;
-    if (actual !== expectedVersion) throw new ConcurrencyError(name, expectedVersion, actual);
-    if (events.length === 0) return [];
+    if (events.length === 0) {
+      const actual = await this.streamVersion(tx.db, stream);
+      if (actual !== expectedVersion) throw new ConcurrencyError(name, expectedVersion, actual);
+      return [];
+    }
     const timestamp = createdAt.toISOString();
     const messages = events.map((event, i): Message => {
       const version = expectedVersion + 1 + i;
@@ -173,31 +175,35 @@ export class Store {
     });
     let written: LoggedMessage[];
     try {
-      written = await this.#insert(tx, messages, false);
+      written = await this.#insert(tx, messages, { ...stream, version: expectedVersion });
     } catch (error) {
       if (this.dialect.isUniqueViolation(error)) throw new ConcurrencyError(name, expectedVersion);
       throw error;
     }
-    // PostgreSQL positions come from the transaction id: a transaction that got its id before the
-    // stream's last writer committed would put these events below that one in the log, out of stream
-    // order (guarantee 5). A conflict: the retry runs in a new transaction, with a later id.
-    if (head?.position != null && written[0].metadata.position <= Number(head.position)) {
-      throw new ConcurrencyError(name, expectedVersion);
+    if (written.length < messages.length) {
+      const actual = await this.streamVersion(tx.db, stream);
+      // At the expected version but refused: the stream's last event was written by a transaction
+      // that committed after this one began, so these events would land below it in the log.
+      throw new ConcurrencyError(name, expectedVersion, actual === expectedVersion ? undefined : actual);
     }
     return written;
   }
 
-  async #insert(tx: Tx, messages: readonly Message[], ignoreDuplicates: boolean): Promise<LoggedMessage[]> {
+  /**
+   * Inserts in chunks; with `expect`, each chunk only if the stream is where the previous one left it.
+   * Answers the messages written, with their positions.
+   */
+  async #insert(tx: Tx, messages: readonly Message[], expect?: StreamId & { version: number }): Promise<LoggedMessage[]> {
     const written: LoggedMessage[] = [];
     for (let start = 0; start < messages.length; start += INSERT_CHUNK) {
       const chunk = messages.slice(start, start + INSERT_CHUNK);
-      const rows = chunk.map((message) => {
-        const position = this.dialect.positionOf(tx.logRows++);
-        return position === undefined ? toRow(message) : { ...toRow(message), position };
+      const inserted = await this.dialect.insertLog(tx.db, {
+        rows: chunk.map(toRowValues),
+        firstIndex: tx.logRows,
+        expect: expect && { ...expect, version: expect.version + start },
       });
-      let insert = tx.db.insertInto('messages').values(rows);
-      if (ignoreDuplicates) insert = insert.onConflict((oc) => oc.column('message_id').doNothing());
-      const inserted = await insert.returning(['message_id', 'position']).execute();
+      tx.logRows += chunk.length;
+      if (expect && inserted.length < chunk.length) return written;
       const positions = new Map(inserted.map((row) => [row.message_id, Number(row.position)]));
       for (const message of chunk) {
         const position = positions.get(message.metadata.messageId);
@@ -206,9 +212,9 @@ export class Store {
         positions.delete(message.metadata.messageId);
         written.push({ ...message, metadata: { ...message.metadata, position } });
         tx.maxPosition = Math.max(tx.maxPosition, position);
+        tx.topics.add('messages');
       }
     }
-    if (written.length > 0) tx.topics.add('messages');
     return written;
   }
 
@@ -311,6 +317,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await this.#announcer.settled();
     await this.#stopListening?.();
     this.#changes.removeAllListeners();
     await this.dialect.close();
