@@ -69,8 +69,9 @@ export class DeadLetters {
   }
 
   /**
-   * Asks the handlers to deliver these dead letters again (one attempt each); the answer is the number
-   * of dead letters found. Works across processes: the running handler picks the request up.
+   * Asks the handlers to deliver these dead letters again (one attempt each), logged as an operator
+   * action; the answer is the number of dead letters found. Works across processes: the running
+   * handler picks the request up.
    */
   async retry(selection: { ids?: string[]; handler?: string }): Promise<number> {
     if (!selection.ids?.length && selection.handler === undefined) return 0;
@@ -78,9 +79,12 @@ export class DeadLetters {
       let query = tx.db.updateTable('dead_letters').set({ retry_requested: 1 });
       if (selection.ids?.length) query = query.where('id', 'in', selection.ids);
       if (selection.handler !== undefined) query = query.where('handler', '=', selection.handler);
-      const result = await query.executeTakeFirst();
+      const updated = Number((await query.executeTakeFirst()).numUpdatedRows);
+      if (updated === 0) return 0;
+      const target = selection.ids?.length ? selection.ids.join(',') : `handler:${selection.handler}`;
+      await this.store.append(tx, [newOperatorAction({ action: 'retry-dead-letter', target, reason: null })]);
       tx.topics.add('dead_letters');
-      return Number(result.numUpdatedRows);
+      return updated;
     });
     return updated;
   }
