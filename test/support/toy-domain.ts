@@ -1,6 +1,11 @@
 import Type from 'typebox';
 import { MessageRegistry } from '../../src/platform/messages/registry.ts';
-import { type Aggregate, DomainError } from '../../src/platform/processing/commands.ts';
+import { type Aggregate, DomainError, decideAndAppend, queuedCommandHandler } from '../../src/platform/processing/commands.ts';
+import type { Message } from '../../src/platform/messages/envelope.ts';
+import { type Origin, newCommand, originFromRequest } from '../../src/platform/messages/factory.ts';
+import type { MessageHandler } from '../../src/platform/processing/handler.ts';
+import { type Logger, silentLogger } from '../../src/platform/processing/logger.ts';
+import type { Store } from '../../src/platform/store/store.ts';
 
 /**
  * A tiny domain to exercise the platform: a counter that refuses to pass its limit. `Bumped` was the
@@ -44,3 +49,26 @@ export const counter: Aggregate<CounterState, CounterCommand, CounterEvent> = {
     },
   },
 };
+
+/** An `Increment` command for a counter, addressed to the counter's stream (its id is the target). */
+export function incrementCommand(
+  counterId: string,
+  by: number,
+  origin: Origin = originFromRequest(`flow-${counterId}`),
+  id?: string,
+): Message<'Increment', { counterId: string; by: number }> {
+  return newCommand('Increment', { counterId, by }, { target: counterId, origin, id });
+}
+
+/** The queued-command handler of the counter: runs each `Increment` against the stream it targets. */
+export function counterCommands(store: Store, registry: MessageRegistry, logger: Logger = silentLogger, name = 'counter-commands'): MessageHandler {
+  return queuedCommandHandler(
+    name,
+    {
+      async Increment(command, context) {
+        await decideAndAppend(store, registry, context.tx, counter, command.metadata.target!, command);
+      },
+    },
+    logger,
+  );
+}

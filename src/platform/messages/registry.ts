@@ -129,7 +129,14 @@ export class MessageRegistry {
             : `Unknown message type ${type}`,
         );
       }
-      data = upcaster.upcast(data, message.metadata);
+      try {
+        data = upcaster.upcast(data, message.metadata);
+      } catch (error) {
+        throw new UndecodableMessageError(
+          `Cannot upcast ${type} from schema version ${version}: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
       type = upcaster.toType ?? type;
       version = upcaster.toVersion;
     }

@@ -112,7 +112,8 @@ export type CommandHandlerFn = (command: LoggedMessage, context: HandlerContext)
 
 /**
  * The consumer of queued commands (sent by process managers and timers) for a set of command types.
- * Commands executed over HTTP carry no target and are not run again. A refusal is a warning.
+ * Commands executed over HTTP carry no target and are not run again. A refused command leaves
+ * nothing behind (its handler runs in a savepoint) and is logged as a warning, never dead-lettered.
  */
 export function queuedCommandHandler(
   name: string,
@@ -126,7 +127,7 @@ export function queuedCommandHandler(
     async handle(command, context) {
       if (!command.metadata.target) return;
       try {
-        await handlers[command.type](command, context);
+        await context.tx.savepoint(() => handlers[command.type](command, context));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         logger.warn(

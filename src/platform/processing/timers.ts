@@ -103,6 +103,9 @@ export class Timers {
   }
 }
 
+/** How soon a runner looks again at due timers another worker has claimed. */
+const CLAIMED_RECHECK_MS = 200;
+
 /** Fires timers as they fall due, woken by new timers (this process or, on PostgreSQL, any). */
 export class TimerRunner {
   readonly #wakeup = new Wakeup();
@@ -136,13 +139,17 @@ export class TimerRunner {
     let failures = 0;
     while (!this.#stopped) {
       try {
-        const fired = await this.timers.fireDue();
+        const now = new Date();
+        const fired = await this.timers.fireDue(now);
         this.fired += fired;
         failures = 0;
         if (fired > 0) continue;
         const next = await this.timers.nextDue();
         const idle = this.options.idleCheckMs ?? 5000;
-        const wait = next ? Math.min(Math.max(next.getTime() - Date.now(), 0), idle) : idle;
+        let wait = next ? Math.min(Math.max(next.getTime() - Date.now(), 0), idle) : idle;
+        // Due when fireDue looked, yet not fired: another worker holds it (SKIP LOCKED). Its commit
+        // wakes this runner; look again after a pause in case it rolls back, rather than spinning.
+        if (next && next.getTime() <= now.getTime()) wait = Math.min(CLAIMED_RECHECK_MS, idle);
         if (wait > 0) await this.#wakeup.wait(wait);
       } catch (error) {
         this.options.onError?.(error);

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import type { LoggedMessage, Message } from '../messages/envelope.ts';
 import { streamEventId } from '../messages/envelope.ts';
 import type { Origin } from '../messages/factory.ts';
@@ -28,7 +28,29 @@ export class Tx {
   /** Highest log position this transaction wrote (0 if none). */
   maxPosition = 0;
   readonly topics = new Set<ChangeTopic>();
+  #savepoints = 0;
   constructor(readonly db: Transaction<Database>) {}
+
+  /**
+   * Runs `work` inside a savepoint: when it throws, everything it wrote is undone and the
+   * transaction goes on without it; the error is rethrown.
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const name = sql.id(`sp_${++this.#savepoints}`);
+    const before = { maxPosition: this.maxPosition, topics: new Set(this.topics) };
+    await sql`SAVEPOINT ${name}`.execute(this.db);
+    try {
+      const result = await work();
+      await sql`RELEASE SAVEPOINT ${name}`.execute(this.db);
+      return result;
+    } catch (error) {
+      await sql`ROLLBACK TO SAVEPOINT ${name}`.execute(this.db);
+      this.maxPosition = before.maxPosition;
+      this.topics.clear();
+      for (const topic of before.topics) this.topics.add(topic);
+      throw error;
+    }
+  }
 }
 
 export interface LogReadOptions {
