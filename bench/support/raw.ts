@@ -6,6 +6,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { ROWS_PER_TRANSACTION } from '../../src/platform/store/postgres.ts';
+import { LOG_COLUMNS } from '../../src/platform/store/log-insert.ts';
 import type { MessageRow } from '../../src/platform/store/rows.ts';
 import { openSqliteDatabase } from '../../src/platform/store/sqlite.ts';
 
@@ -13,21 +14,29 @@ export type RawRow = Omit<MessageRow, 'position'>;
 
 export const RAW_TABLE = 'bench_raw_messages';
 
-export const COLUMNS = [
-  'message_id',
-  'kind',
-  'type',
-  'schema_version',
-  'source_type',
-  'source_id',
-  'version',
-  'correlation_id',
-  'causation_id',
-  'created_at',
-  'target',
-  'payload',
-  'metadata',
-] as const satisfies readonly (keyof RawRow)[];
+/** The store's log columns (position aside), in the order the store writes them. */
+export const COLUMNS = LOG_COLUMNS satisfies readonly (keyof RawRow)[];
+
+/**
+ * Reads the whole table in keyset pages after position 0, parsing the JSON columns as the store
+ * does; answers the number of rows.
+ */
+async function readPages<R extends { position: number | string; payload: string; metadata: string }>(
+  page: (after: R['position'] | 0) => Promise<R[]>,
+): Promise<number> {
+  let after: R['position'] | 0 = 0;
+  let count = 0;
+  for (;;) {
+    const rows = await page(after);
+    if (rows.length === 0) return count;
+    for (const row of rows) {
+      JSON.parse(row.payload);
+      JSON.parse(row.metadata);
+    }
+    count += rows.length;
+    after = rows[rows.length - 1].position;
+  }
+}
 
 /** A row's values in COLUMNS order. */
 export function values(row: RawRow): unknown[] {
@@ -137,19 +146,9 @@ export class RawSqlite implements RawLog {
   }
 
   async readAll(batchSize: number): Promise<number> {
-    let after = 0;
-    let count = 0;
-    for (;;) {
-      const rows = this.#select.all(after, batchSize) as MessageRow[];
-      if (rows.length === 0) return count;
-      for (const row of rows) {
-        JSON.parse(row.payload);
-        JSON.parse(row.metadata);
-      }
-      count += rows.length;
-      after = rows[rows.length - 1].position;
-    }
+    return readPages(async (after) => this.#select.all(after, batchSize) as MessageRow[]);
   }
+
 
   async copyStoreLog(): Promise<void> {
     this.db.exec(`DELETE FROM ${RAW_TABLE}`);
@@ -273,22 +272,12 @@ export class RawPostgres implements RawLog {
   }
 
   async readAll(batchSize: number): Promise<number> {
-    let after = '0';
-    let count = 0;
-    for (;;) {
-      const { rows } = await this.#main.client.query<MessageRow & { position: string }>({
-        ...SELECT_PAGE,
-        values: [after, batchSize],
-      });
-      if (rows.length === 0) return count;
-      for (const row of rows) {
-        JSON.parse(row.payload);
-        JSON.parse(row.metadata);
-      }
-      count += rows.length;
-      after = rows[rows.length - 1].position;
-    }
+    return readPages(async (after) => {
+      const { rows } = await this.#main.client.query<MessageRow & { position: string }>({ ...SELECT_PAGE, values: [after, batchSize] });
+      return rows;
+    });
   }
+
 
   async copyStoreLog(): Promise<void> {
     await this.#main.client.query(`TRUNCATE ${RAW_TABLE}`);
