@@ -1,5 +1,5 @@
 import { parseSettings } from '../config.ts';
-import { openStore } from '../platform/open-store.ts';
+import { openStore } from '../app/open-store.ts';
 import { type DeadLetter, DeadLetters } from '../platform/processing/dead-letters.ts';
 import { UsageError } from './usage-error.ts';
 

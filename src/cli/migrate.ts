@@ -1,5 +1,5 @@
 import { parseSettings } from '../config.ts';
-import { migrateStore } from '../platform/open-store.ts';
+import { migrateStore } from '../app/open-store.ts';
 
 /** `conference migrate`: applies the store's pending schema migrations. */
 export async function migrate(): Promise<void> {

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { messageHandlers } from '../app/handlers.ts';
 import { createMessageRegistry } from '../app/registry.ts';
 import type { Config } from '../config.ts';
-import { openStore } from '../platform/open-store.ts';
+import { openStore } from '../app/open-store.ts';
 import { Processing } from '../platform/processing/processing.ts';
 import { buildServer } from '../web/server.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { type Config, type Environment, loadConfig } from '../../src/config.ts';
 import { MessageRegistry } from '../../src/platform/messages/registry.ts';
-import { openStore } from '../../src/platform/open-store.ts';
+import { openStore } from '../../src/app/open-store.ts';
 import type { MessageHandler } from '../../src/platform/processing/handler.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
 import type { Store } from '../../src/platform/store/store.ts';

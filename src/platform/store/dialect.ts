@@ -5,7 +5,7 @@ import type { Database } from './schema.ts';
 export type DialectName = 'sqlite' | 'postgres';
 
 /** Topics of the store's change notifications. */
-export type ChangeTopic = 'messages' | 'timers' | 'dead_letters';
+export type ChangeTopic = 'messages' | 'timers' | 'dead_letters' | 'emails';
 
 /** What differs between SQLite and PostgreSQL; everything else is shared Kysely code. */
 export interface StoreDialect {

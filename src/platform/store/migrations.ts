@@ -2,10 +2,15 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import type { DialectName } from './dialect.ts';
 
 /**
- * Schema migrations, applied at start (and by `conference migrate`). Each is written once and never
- * edited after release: a change is a new migration.
+ * A set of schema migrations, by name, for a dialect. The platform has its own; each context adds
+ * its set (`src/app/migrations.ts` lists them). Names sort in the order they apply (`0002-…`) and are
+ * unique across sets. Each migration is written once and never edited after release: a change is a
+ * new migration.
  */
-function migrations(dialect: DialectName): Record<string, Migration> {
+export type MigrationSet = (dialect: DialectName) => Record<string, Migration>;
+
+/** The platform's tables: the log, checkpoints, dead letters, parked messages, timers, processes. */
+export const platformMigrations: MigrationSet = (dialect) => {
   const big = dialect === 'postgres' ? 'bigint' : 'integer';
   return {
     '0001-platform': {
@@ -106,18 +111,32 @@ function migrations(dialect: DialectName): Record<string, Migration> {
       },
     },
   };
-}
+};
 
 class StaticProvider implements MigrationProvider {
-  constructor(private readonly dialect: DialectName) {}
+  constructor(
+    private readonly dialect: DialectName,
+    private readonly sets: readonly MigrationSet[],
+  ) {}
   async getMigrations(): Promise<Record<string, Migration>> {
-    return migrations(this.dialect);
+    const all: Record<string, Migration> = {};
+    for (const set of this.sets) {
+      for (const [name, migration] of Object.entries(set(this.dialect))) {
+        if (name in all) throw new Error(`Two migrations are named ${name}`);
+        all[name] = migration;
+      }
+    }
+    return all;
   }
 }
 
-/** Applies every pending migration; throws with the failing migration's error. */
-export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
+/** Applies every pending migration of the sets; throws with the failing migration's error. */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: DialectName,
+  sets: readonly MigrationSet[] = [platformMigrations],
+): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new StaticProvider(dialect, sets) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -6,7 +6,7 @@ import type { Origin } from '../messages/factory.ts';
 import { Announcer } from './announcer.ts';
 import type { ChangeTopic, Executor, StoreDialect } from './dialect.ts';
 import { ConcurrencyError } from './errors.ts';
-import { migrateToLatest } from './migrations.ts';
+import { type MigrationSet, migrateToLatest } from './migrations.ts';
 import { fromRow, toRowValues } from './rows.ts';
 import type { Database } from './schema.ts';
 
@@ -96,10 +96,18 @@ export class Store {
     this.#announcer = new Announcer((topics) => dialect.notify(topics));
   }
 
-  static async open(dialect: StoreDialect, options: { migrate?: boolean; listen?: boolean } = {}): Promise<Store> {
+  /**
+   * Opens a store on a dialect: applies the pending migrations of `migrations` (default: the
+   * platform's own; the application passes every context's) and starts listening for other
+   * processes' commits.
+   */
+  static async open(
+    dialect: StoreDialect,
+    options: { migrate?: boolean; listen?: boolean; migrations?: readonly MigrationSet[] } = {},
+  ): Promise<Store> {
     const store = new Store(dialect);
     try {
-      if (options.migrate !== false) await migrateToLatest(dialect.db as Kysely<unknown>, dialect.name);
+      if (options.migrate !== false) await migrateToLatest(dialect.db as Kysely<unknown>, dialect.name, options.migrations);
       if (options.listen !== false) store.#stopListening = await dialect.listen((topic) => store.signal(topic));
     } catch (error) {
       await dialect.close();
