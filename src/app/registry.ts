@@ -1,6 +1,9 @@
+import { defineConferenceEvents } from '../contexts/conference-management/contract.ts';
 import { MessageRegistry } from '../platform/messages/registry.ts';
 
-/** Every message type of the bounded contexts, with its upcasters (none yet). */
+/** Every message type of the bounded contexts, with its upcasters. */
 export function createMessageRegistry(): MessageRegistry {
-  return new MessageRegistry();
+  const registry = new MessageRegistry();
+  defineConferenceEvents(registry);
+  return registry;
 }
