@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import secureSession from '@fastify/secure-session';
+import type { FastifyInstance } from 'fastify';
+
+declare module '@fastify/secure-session' {
+  /** Each area keeps its own key (e.g. the management site its conferences); read them through typed helpers. */
+  interface SessionData {
+    [key: string]: unknown;
+  }
+}
+
+/** A session ends after this long without a request (DOMAIN 6.2: 12 hours). */
+export const SESSION_IDLE_SECONDS = 12 * 60 * 60;
+export const SESSION_COOKIE = 'contoso_session';
+
+/**
+ * Encrypted stateless sessions for the sites (one cookie, keyed by SESSION_SECRET, so every web
+ * process reads every session), form bodies, and CSRF tokens kept in the session. Page routes check
+ * the token with `preHandler: app.csrfProtection`; forms carry it in the `_csrf` field, htmx in the
+ * `x-csrf-token` header. Cookies are HttpOnly, SameSite=Lax, and Secure when the request came over
+ * TLS (directly, or as the proxy reports with TRUST_PROXY).
+ */
+export async function registerSessions(app: FastifyInstance, sessionSecret: string): Promise<void> {
+  await app.register(formbody);
+  await app.register(secureSession, {
+    key: createHash('sha256').update(sessionSecret).digest(),
+    cookieName: SESSION_COOKIE,
+    expiry: SESSION_IDLE_SECONDS,
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' },
+  });
+  // Sliding expiry: every request to a live session starts its idle time again.
+  app.addHook('onRequest', async (request) => {
+    if (Object.keys(request.session.data() ?? {}).length > 0) request.session.touch();
+  });
+  await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
+}
