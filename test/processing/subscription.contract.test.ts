@@ -150,6 +150,19 @@ describe.each(STORE_KINDS)('subscriptions on %s', (kind) => {
     expect(handlers[0].calls.size).toBe(0);
   });
 
+  it('dead-letters at once a message whose payload does not match its schema, and goes on with the next', async () => {
+    const { processing, handlers } = start(['h', ['Incremented']]);
+    const origin = originFromRequest('c');
+    const bad = newEvent('Incremented', { by: 'one', total: 1 }, { sourceType: 'Counter', sourceId: 'c', version: 0, origin });
+    const good = newEvent('Incremented', { by: 1, total: 1 }, { sourceType: 'Counter', sourceId: 'd', version: 0, origin });
+    const logged = await store.transaction((tx) => store.append(tx, [bad, good]));
+    await processing.waitFor('h', logged[1].metadata.position, 10_000);
+    const [letter] = await processing.deadLetters.list();
+    expect(letter).toMatchObject({ messageId: bad.metadata.messageId, attempts: 1 });
+    expect(letter.error).toContain('/by');
+    expect([...handlers[0].calls.keys()]).toEqual([good.metadata.messageId]);
+  });
+
   it('upcasts stored shapes before delivery and matches handlers by the current type name', async () => {
     const { processing } = start(['h', ['Incremented']]);
     const legacy = newEvent('Bumped', { amount: 3, total: 3 }, { sourceType: 'Counter', sourceId: 'c', version: 0, origin: originFromRequest('c'), schemaVersion: 0 });

@@ -143,6 +143,21 @@ export class MessageRegistry {
     if (type === message.type && version === message.metadata.schemaVersion) return message;
     return { type, data, metadata: { ...message.metadata, schemaVersion: version } };
   }
+
+  /**
+   * What a handler gets: the message upcast to its current shape and checked against its schema. A
+   * message that cannot be read or does not match raises {@link UndecodableMessageError}.
+   */
+  decode<M extends Message>(message: M): M {
+    const current = this.upcast(message) as M;
+    const errors = this.validate(current.type, current.data);
+    if (errors.length > 0) {
+      throw new UndecodableMessageError(
+        `${current.type} does not match its schema: ${errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`,
+      );
+    }
+    return current;
+  }
 }
 
 function upcasterKey(type: string, version: number): string {

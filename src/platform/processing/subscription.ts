@@ -220,7 +220,7 @@ export class Subscription {
 
   #decode(stored: LoggedMessage): Delivery {
     try {
-      const message = this.registry.upcast(stored) as LoggedMessage;
+      const message = this.registry.decode(stored);
       return { message };
     } catch (error) {
       return { message: stored, error: error instanceof Error ? error : new Error(String(error)) };
