@@ -11,12 +11,17 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/faults/**'] },
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: ['test/faults/**', 'test/browser/**'] },
       },
       {
         // Tests that kill processes or start private servers run one file at a time.
         extends: true,
         test: { name: 'faults', include: ['test/faults/**/*.test.ts'], fileParallelism: false },
+      },
+      {
+        // Each browser test drives its own chromium: one file at a time.
+        extends: true,
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false },
       },
     ],
   },

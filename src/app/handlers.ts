@@ -1,4 +1,5 @@
 import type { Settings } from '../config.ts';
+import { catalogueProjection } from '../contexts/registration/catalogue/projection.ts';
 import type { MessageRegistry } from '../platform/messages/registry.ts';
 import type { MessageHandler } from '../platform/processing/handler.ts';
 import type { Store } from '../platform/store/store.ts';
@@ -9,7 +10,7 @@ export interface HandlerDependencies {
   registry: MessageRegistry;
 }
 
-/** Every handler the worker role runs: process managers, projections, senders (none yet). */
+/** Every handler the worker role runs: process managers, projections, senders. */
 export function messageHandlers(_dependencies: HandlerDependencies): MessageHandler[] {
-  return [];
+  return [catalogueProjection];
 }

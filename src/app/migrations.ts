@@ -1,5 +1,14 @@
+import { conferenceManagementMigrations } from '../contexts/conference-management/schema.ts';
 import { notificationMigrations } from '../contexts/notifications/schema.ts';
+import { catalogueMigrations } from '../contexts/registration/catalogue/schema.ts';
 import { type MigrationSet, platformMigrations } from '../platform/store/migrations.ts';
+import { rateLimitMigrations } from '../web/rate-limiter.ts';
 
 /** Every schema migration set of the application, in the order their names sort (`0001-…`). */
-export const APP_MIGRATIONS: readonly MigrationSet[] = [platformMigrations, notificationMigrations];
+export const APP_MIGRATIONS: readonly MigrationSet[] = [
+  platformMigrations,
+  notificationMigrations,
+  conferenceManagementMigrations,
+  rateLimitMigrations,
+  catalogueMigrations,
+];

@@ -4,6 +4,7 @@ import { messageHandlers } from '../app/handlers.ts';
 import { createMessageRegistry } from '../app/registry.ts';
 import type { Config } from '../config.ts';
 import { openStore } from '../app/open-store.ts';
+import { EmailSender } from '../contexts/notifications/sender.ts';
 import { Processing } from '../platform/processing/processing.ts';
 import { buildServer } from '../web/server.ts';
 
@@ -13,8 +14,9 @@ export type Role = 'web' | 'worker' | 'all';
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 /**
- * `conference serve`: `web` serves HTTP, `worker` runs the handlers and timers, `all` both. Resolves
- * once running; SIGTERM or SIGINT closes HTTP, stops processing, closes the store and exits 0.
+ * `conference serve`: `web` serves HTTP, `worker` runs the handlers, timers and the e-mail sender,
+ * `all` both. Resolves once running; SIGTERM or SIGINT closes HTTP, stops processing, closes the
+ * store and exits 0.
  */
 export async function serve(config: Config, role: Role): Promise<void> {
   const logger = pino({ level: config.logLevel });
@@ -22,6 +24,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
   const registry = createMessageRegistry();
   const processing =
     role === 'web' ? undefined : new Processing(store, registry, messageHandlers({ settings: config, store, registry }), { logger });
+  const sender = role === 'web' ? undefined : new EmailSender(store, { smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
   let app: Awaited<ReturnType<typeof buildServer>> | undefined;
   try {
     if (role !== 'worker') {
@@ -34,6 +37,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
     throw error;
   }
   processing?.start();
+  sender?.start();
 
   if (app) {
     const { port } = app.server.address() as AddressInfo;
@@ -54,7 +58,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
     }, SHUTDOWN_TIMEOUT_MS).unref();
     (async () => {
       await app?.close();
-      await processing?.stop();
+      await Promise.all([processing?.stop(), sender?.stop()]);
       await store.close();
     })().then(
       () => process.exit(0),

@@ -1,6 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { ValidationError } from '../contexts/shared/field-checks.ts';
+import { DomainError } from '../platform/processing/commands.ts';
+import { ConflictError } from '../platform/store/errors.ts';
 import { validationFields } from './validation.ts';
 
 /** API.md's error body: `{"error": {"code", "message", "fields"?}}`. */
@@ -54,9 +57,14 @@ function codeOf(status: number): string {
   return CODES[status] ?? (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
 }
 
-/** Turns any error (ours, Fastify's, a bug) into an {@link ApiError}; unknown ones become 500 `internal`. */
+/**
+ * Turns any error (ours, the contexts' refusals, Fastify's, a bug) into an {@link ApiError}; unknown
+ * ones become 500 `internal`.
+ */
 export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof ValidationError) return validationFailed(error.fields);
+  if (error instanceof DomainError || error instanceof ConflictError) return conflict(error.message);
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     return validationFailed(validationFields(fastifyError.validation, fastifyError.validationContext));

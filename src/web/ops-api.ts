@@ -5,6 +5,7 @@ import type { Timers } from '../platform/processing/timers.ts';
 import type { Store } from '../platform/store/store.ts';
 import { operatorAuth } from './operator-auth.ts';
 import { deadLetterRoutes } from './ops/dead-letters.ts';
+import { emailRoutes } from './ops/emails.ts';
 import { messageLogRoutes } from './ops/messages.ts';
 import { timerRoutes } from './ops/timers.ts';
 
@@ -23,5 +24,6 @@ export function opsApi(options: OpsApiOptions): FastifyPluginAsyncTypebox {
     await app.register(messageLogRoutes(options.store, options.registry));
     await app.register(deadLetterRoutes(options.deadLetters));
     await app.register(timerRoutes(options.timers));
+    await app.register(emailRoutes(options.store));
   };
 }

@@ -1,4 +1,9 @@
+import { Type } from 'typebox';
 import { validationFailed } from './errors.ts';
+
+/** The schema of an optional comma-separated query parameter. */
+export const commaListParam = (description: string) =>
+  Type.Optional(Type.String({ maxLength: 4096, description: `${description}; comma-separated, OR-ed` }));
 
 /** A comma-separated query parameter (API.md: values OR-ed); blanks dropped; undefined when absent. */
 export function commaList(value: string | undefined): string[] | undefined {
@@ -7,6 +12,13 @@ export function commaList(value: string | undefined): string[] | undefined {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** A comma-separated query parameter whose values must be among `choices` (else 400 naming `field`). */
+export function commaChoices<T extends string>(field: string, value: string | undefined, choices: readonly T[]): T[] | undefined {
+  const values = commaList(value);
+  if (values?.some((item) => !(choices as readonly string[]).includes(item))) throw validationFailed({ [field]: `must be ${choices.join(', ')}` });
+  return values as T[] | undefined;
 }
 
 /**

@@ -71,11 +71,20 @@ function closingParenthesis(url: string, open: number): number {
   return url.length;
 }
 
-/** Fastify's not-found handler: 405 with `Allow` when the path is known under other methods, else 404. */
-export function notFoundHandler(table: RouteTable) {
+/** The JSON 404 of a path no route serves. */
+export function routeNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, notFound(`No route ${request.method} ${request.url.split('?', 1)[0]}.`));
+}
+
+/**
+ * Fastify's not-found handler: 405 with `Allow` when the path is known under other methods, else
+ * `answerNotFound` (by default the JSON 404). A route of the request's own method that found nothing
+ * (a missing static file; `reply.callNotFound()`) is a 404 too.
+ */
+export function notFoundHandler(table: RouteTable, answerNotFound = routeNotFound) {
   return (request: FastifyRequest, reply: FastifyReply) => {
     const allowed = table.methodsAllowed(request.url.split('?', 1)[0]);
-    if (allowed.length === 0) return sendError(reply, notFound(`No route ${request.method} ${request.url.split('?', 1)[0]}.`));
+    if (allowed.length === 0 || allowed.includes(request.method)) return answerNotFound(request, reply);
     reply.header('allow', allowed.join(', '));
     return sendError(reply, new ApiError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(', ')}.`));
   };

@@ -5,6 +5,11 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
+import { managementApi } from '../contexts/conference-management/api.ts';
+import { OWNER_SECURITY_SCHEME } from '../contexts/conference-management/owner-auth.ts';
+import { managementSite } from '../contexts/conference-management/pages/routes.tsx';
+import { conferenceApi } from '../contexts/registration/api/conferences.ts';
+import { publicSite } from '../contexts/registration/pages/routes.tsx';
 import type { MessageRegistry } from '../platform/messages/registry.ts';
 import { DeadLetters } from '../platform/processing/dead-letters.ts';
 import type { Processing } from '../platform/processing/processing.ts';
@@ -16,7 +21,10 @@ import { requireJsonBodies } from './json-bodies.ts';
 import { ServerMetrics, metricsRoutes } from './metrics.ts';
 import { operatorAuth } from './operator-auth.ts';
 import { opsApi } from './ops-api.ts';
-import { RouteTable, notFoundHandler } from './route-table.ts';
+import { pageNotFound } from './pages/not-found.tsx';
+import { installSite } from './pages/site.ts';
+import { RouteTable, notFoundHandler, routeNotFound } from './route-table.ts';
+import { registerSessions } from './sessions.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface ServerDependencies {
@@ -35,7 +43,9 @@ export const BODY_LIMIT = 64 * 1024;
 export async function buildServer({ config, store, registry, processing, logger }: ServerDependencies) {
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy: config.trustProxy,
+    // TRUST_PROXY: the client is the address the nearest proxy reports (the last X-Forwarded-For entry;
+    // earlier entries are the client's own claims).
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     bodyLimit: BODY_LIMIT,
     // Message ids may have 200 characters, percent-encoded up to three times as many.
     routerOptions: { maxParamLength: 1000 },
@@ -50,8 +60,10 @@ export async function buildServer({ config, store, registry, processing, logger 
   const routes = new RouteTable();
   routes.track(app);
   installErrorHandling(app);
-  app.setNotFoundHandler(notFoundHandler(routes));
+  app.setNotFoundHandler(notFoundHandler(routes, pageNotFound(routeNotFound)));
   requireJsonBodies(app);
+  await installSite(app);
+  await registerSessions(app, config.sessionSecret);
 
   const deadLetters = processing?.deadLetters ?? new DeadLetters(store);
   const timers = processing?.timers ?? new Timers(store);
@@ -61,7 +73,7 @@ export async function buildServer({ config, store, registry, processing, logger 
   await app.register(swagger, {
     openapi: {
       info: { title: 'Contoso Conference API', version: '0.1.0' },
-      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer' }, ...OWNER_SECURITY_SCHEME } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -69,6 +81,10 @@ export async function buildServer({ config, store, registry, processing, logger 
   await app.register(healthRoutes(store));
   await app.register(metricsRoutes(metrics, config.metricsPublic ? undefined : operatorAuth(config.operatorToken)));
   await app.register(opsApi({ operatorToken: config.operatorToken, store, registry, deadLetters, timers }), { prefix: '/api/ops' });
+  await app.register(managementApi({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/api/management/conferences' });
+  await app.register(conferenceApi({ store, registry, processing }));
+  await app.register(publicSite({ store }));
+  await app.register(managementSite({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/manage' });
   return app;
 }
 

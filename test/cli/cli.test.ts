@@ -3,13 +3,17 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/app/open-store.ts';
+import { recordEmail } from '../../src/contexts/notifications/outbox.ts';
+import { eventually } from '../support/eventually.ts';
+import { TestSmtpServer } from '../support/smtp.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
 
 /** The environment of a spawned `conference`: none of the caller's configuration leaks in. */
 function environment(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  for (const name of ['PORT', 'DATABASE_URL', 'NATS_URL', 'OPERATOR_TOKEN', 'SESSION_SECRET', 'METRICS_PUBLIC', 'PUBLIC_URL']) delete env[name];
+  for (const name of ['PORT', 'DATABASE_URL', 'NATS_URL', 'OPERATOR_TOKEN', 'SESSION_SECRET', 'METRICS_PUBLIC', 'PUBLIC_URL', 'SMTP_URL', 'MAIL_FROM']) delete env[name];
   return { ...env, ...extra };
 }
 
@@ -111,6 +115,22 @@ describe('the conference CLI', () => {
     expect(again.token).toBe(server.token);
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
+  });
+
+  it('serve runs the e-mail sender: recorded e-mails go out through SMTP_URL from MAIL_FROM', async () => {
+    const smtp = await TestSmtpServer.start();
+    try {
+      const store = await openStore({ store: { kind: 'sqlite', file: join(dataDir, 'contoso.sqlite') } });
+      await store.transaction((tx) => recordEmail(tx, { triggerId: 't1', to: 'ann@example.com', subject: 'Hello', body: 'Hi Ann' }));
+      await store.close();
+      const server = await serve(environment(dataDir, { SMTP_URL: smtp.url, MAIL_FROM: 'Contoso <events@contoso.test>' }));
+      const delivery = await eventually(() => smtp.deliveries.find((d) => d.rcptTo[0] === 'ann@example.com'));
+      expect(delivery).toMatchObject({ mailFrom: 'events@contoso.test', rcptTo: ['ann@example.com'], headers: { subject: 'Hello' }, text: 'Hi Ann' });
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+    } finally {
+      await smtp.stop();
+    }
   });
 
   it('dead-letters list and discard work on the configured store; an unknown id fails with 1', async () => {

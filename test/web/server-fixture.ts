@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { MessageHandler } from '../../src/platform/processing/handler.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
 import type { Store } from '../../src/platform/store/store.ts';
 import { type Server, buildServer } from '../../src/web/server.ts';
+import { type StoreKind, freshLocation } from '../support/stores.ts';
 
 export interface TestServer {
   app: Server;
@@ -45,6 +47,24 @@ export async function testServer(
       await processing?.stop();
       await store.close().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** {@link testServer} over a fresh store of either kind: PostgreSQL gets a new database, dropped on close. */
+export async function testServerOn(kind: StoreKind, options: Parameters<typeof testServer>[0] = {}): Promise<TestServer> {
+  if (kind === 'sqlite') return testServer(options);
+  const location = await freshLocation(kind);
+  const secrets = { OPERATOR_TOKEN: randomBytes(16).toString('hex'), SESSION_SECRET: randomBytes(32).toString('hex') };
+  const server = await testServer({ ...options, env: { DATABASE_URL: location.url, ...secrets, ...options.env } }).catch(async (error: unknown) => {
+    await location.drop();
+    throw error;
+  });
+  return {
+    ...server,
+    async close() {
+      await server.close();
+      await location.drop();
     },
   };
 }

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
 import { newId } from '../../platform/messages/ids.ts';
 import type { Tx } from '../../platform/store/store.ts';
-import type { NotificationsDatabase } from './schema.ts';
+import { notificationsDb } from './schema.ts';
 
 export interface OutgoingEmail {
   /** The message (or request) that causes the e-mail: one e-mail per trigger and recipient. */
@@ -18,8 +17,7 @@ export interface OutgoingEmail {
  * delivers recorded e-mails afterwards.
  */
 export async function recordEmail(tx: Tx, email: OutgoingEmail, now = new Date()): Promise<void> {
-  const db = tx.db as unknown as Kysely<NotificationsDatabase>;
-  await db
+  await notificationsDb(tx.db)
     .insertInto('emails')
     .values({
       id: newId(),

@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { Executor } from '../../platform/store/dialect.ts';
 import type { MigrationSet } from '../../platform/store/migrations.ts';
+
+export const EMAIL_STATUSES = ['queued', 'sent', 'failed'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 /** Every e-mail the system sends, recorded once per trigger and recipient (DOMAIN 3.4). */
 export interface EmailsTable {
@@ -10,8 +14,7 @@ export interface EmailsTable {
   recipient: string;
   subject: string;
   body: string;
-  /** `queued`, `sent` or `failed`. */
-  status: string;
+  status: EmailStatus;
   attempts: number;
   last_error: string | null;
   created_at: string;
@@ -22,6 +25,11 @@ export interface EmailsTable {
 
 export interface NotificationsDatabase {
   emails: EmailsTable;
+}
+
+/** The store's database (or a transaction) seen with the notification tables. */
+export function notificationsDb(executor: Executor): Kysely<NotificationsDatabase> {
+  return executor as unknown as Kysely<NotificationsDatabase>;
 }
 
 export const notificationMigrations: MigrationSet = () => ({

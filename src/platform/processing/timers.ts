@@ -1,6 +1,6 @@
 import type { Message } from '../messages/envelope.ts';
 import type { Store, Tx } from '../store/store.ts';
-import { Wakeup } from './wakeup.ts';
+import { DueLoop, type DueLoopOptions } from './due-loop.ts';
 
 export interface PendingTimer {
   id: string;
@@ -103,59 +103,28 @@ export class Timers {
   }
 }
 
-/** How soon a runner looks again at due timers another worker has claimed. */
-const CLAIMED_RECHECK_MS = 200;
-
 /** Fires timers as they fall due, woken by new timers (this process or, on PostgreSQL, any). */
 export class TimerRunner {
-  readonly #wakeup = new Wakeup();
-  #running: Promise<void> | undefined;
-  #stopped = false;
-  #unsubscribe: (() => void) | undefined;
+  readonly #loop: DueLoop;
   fired = 0;
 
-  constructor(
-    private readonly store: Store,
-    private readonly timers: Timers,
-    private readonly options: { idleCheckMs?: number; onError?: (error: unknown) => void } = {},
-  ) {}
+  constructor(store: Store, timers: Timers, options: DueLoopOptions = {}) {
+    const work = {
+      runDue: async (now: Date) => {
+        const fired = await timers.fireDue(now);
+        this.fired += fired;
+        return fired;
+      },
+      nextDue: () => timers.nextDue(),
+    };
+    this.#loop = new DueLoop(store, 'timers', work, options);
+  }
 
   start(): void {
-    if (this.#running) return;
-    this.#stopped = false;
-    this.#unsubscribe = this.store.onChange('timers', () => this.#wakeup.wake());
-    this.#running = this.#loop();
+    this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#unsubscribe?.();
-    this.#wakeup.wake();
-    await this.#running;
-    this.#running = undefined;
-  }
-
-  async #loop(): Promise<void> {
-    let failures = 0;
-    while (!this.#stopped) {
-      try {
-        const now = new Date();
-        const fired = await this.timers.fireDue(now);
-        this.fired += fired;
-        failures = 0;
-        if (fired > 0) continue;
-        const next = await this.timers.nextDue();
-        const idle = this.options.idleCheckMs ?? 5000;
-        let wait = next ? Math.min(Math.max(next.getTime() - Date.now(), 0), idle) : idle;
-        // Due when fireDue looked, yet not fired: another worker holds it (SKIP LOCKED). Its commit
-        // wakes this runner; look again after a pause in case it rolls back, rather than spinning.
-        if (next && next.getTime() <= now.getTime()) wait = Math.min(CLAIMED_RECHECK_MS, idle);
-        if (wait > 0) await this.#wakeup.wait(wait);
-      } catch (error) {
-        this.options.onError?.(error);
-        failures++;
-        await this.#wakeup.wait(Math.min(100 * 2 ** failures, 5000));
-      }
-    }
+  stop(): Promise<void> {
+    return this.#loop.stop();
   }
 }

@@ -4,8 +4,8 @@ import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
-/** Topics of the store's change notifications. */
-export type ChangeTopic = 'messages' | 'timers' | 'dead_letters' | 'emails';
+/** Topics of the store's change notifications; `read_models`: a projection committed (readers waiting for it). */
+export type ChangeTopic = 'messages' | 'timers' | 'dead_letters' | 'emails' | 'read_models';
 
 /** What differs between SQLite and PostgreSQL; everything else is shared Kysely code. */
 export interface StoreDialect {

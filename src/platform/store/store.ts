@@ -135,6 +135,16 @@ export class Store {
     return result;
   }
 
+  /**
+   * Serialises the transactions that take the same key, each until it ends. Take it before the
+   * transaction writes anything: on PostgreSQL log positions come from transaction ids, assigned at
+   * the first write, so the writers of a key are then also logged in the order they held it (what
+   * outbox events versioned per source need). SQLite runs one write transaction at a time already.
+   */
+  async lock(tx: Tx, key: string): Promise<void> {
+    if (this.dialect.name === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx.db);
+  }
+
   /** Wakes this process's listeners of a topic. */
   signal(topic: ChangeTopic): void {
     this.#changes.emit(topic);

@@ -1,0 +1,35 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { toApiError } from '../../../web/errors.ts';
+import { render } from '../../../web/pages/render.ts';
+import { ManagementLayout } from './components.tsx';
+import { paths } from './paths.ts';
+
+const ERROR_TEXT = 'Sorry, an error occurred while processing your request.';
+const FORBIDDEN_TEXT = 'This form has expired or did not come from this site. Please go back, reload the page and try again.';
+
+/** The management site's error page (DOMAIN 6.1 "Error"): no technical details. */
+function ErrorPage({ title, message }: { title: string; message: string }) {
+  return (
+    <ManagementLayout title={title} visitor={{ csrf: '', signedIn: false }}>
+      <h1>{title}</h1>
+      <p>{message}</p>
+      <p>
+        <a href={paths.home}>Back to the management portal</a>
+      </p>
+    </ManagementLayout>
+  );
+}
+
+/**
+ * Errors of the management pages answer with their status and an HTML page: a form without a
+ * valid CSRF token 403, failures 500 with the site's error text.
+ */
+export function sendErrorPage(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const answer = toApiError(error);
+  if (answer.statusCode >= 500) {
+    request.log.error({ err: error }, 'management page failed');
+    return render(reply, <ErrorPage title="Error" message={ERROR_TEXT} />, answer.statusCode);
+  }
+  const message = answer.statusCode === 403 ? FORBIDDEN_TEXT : answer.message;
+  return render(reply, <ErrorPage title={answer.statusCode === 403 ? 'Forbidden' : 'Error'} message={message} />, answer.statusCode);
+}
