@@ -1,3 +1,4 @@
+import { managementReadModelMigrations } from '../contexts/conference-management/projections/schema.ts';
 import { conferenceManagementMigrations } from '../contexts/conference-management/schema.ts';
 import { notificationMigrations } from '../contexts/notifications/schema.ts';
 import { catalogueMigrations } from '../contexts/registration/catalogue/schema.ts';
@@ -11,4 +12,5 @@ export const APP_MIGRATIONS: readonly MigrationSet[] = [
   conferenceManagementMigrations,
   rateLimitMigrations,
   catalogueMigrations,
+  managementReadModelMigrations,
 ];

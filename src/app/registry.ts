@@ -1,9 +1,13 @@
 import { defineConferenceEvents } from '../contexts/conference-management/contract.ts';
+import { definePaymentEvents } from '../contexts/payments/contract.ts';
+import { defineRegistrationEvents } from '../contexts/registration/contract.ts';
 import { MessageRegistry } from '../platform/messages/registry.ts';
 
 /** Every message type of the bounded contexts, with its upcasters. */
 export function createMessageRegistry(): MessageRegistry {
   const registry = new MessageRegistry();
   defineConferenceEvents(registry);
+  defineRegistrationEvents(registry);
+  definePaymentEvents(registry);
   return registry;
 }

@@ -20,7 +20,7 @@ export interface OpsApiOptions {
 /** The operator JSON API under `/api/ops` (register with that prefix); every route needs the operator token. */
 export function opsApi(options: OpsApiOptions): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.addHook('onRequest', operatorAuth(options.operatorToken));
+    app.addHook('onRequest', operatorAuth({ token: options.operatorToken, store: options.store }));
     await app.register(messageLogRoutes(options.store, options.registry));
     await app.register(deadLetterRoutes(options.deadLetters));
     await app.register(timerRoutes(options.timers));

@@ -21,6 +21,7 @@ import { requireJsonBodies } from './json-bodies.ts';
 import { ServerMetrics, metricsRoutes } from './metrics.ts';
 import { operatorAuth } from './operator-auth.ts';
 import { opsApi } from './ops-api.ts';
+import { opsSite } from './ops-pages/routes.tsx';
 import { pageNotFound } from './pages/not-found.tsx';
 import { installSite } from './pages/site.ts';
 import { RouteTable, notFoundHandler, routeNotFound } from './route-table.ts';
@@ -79,8 +80,9 @@ export async function buildServer({ config, store, registry, processing, logger 
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   await app.register(healthRoutes(store));
-  await app.register(metricsRoutes(metrics, config.metricsPublic ? undefined : operatorAuth(config.operatorToken)));
+  await app.register(metricsRoutes(metrics, config.metricsPublic ? undefined : operatorAuth({ token: config.operatorToken, store })));
   await app.register(opsApi({ operatorToken: config.operatorToken, store, registry, deadLetters, timers }), { prefix: '/api/ops' });
+  await app.register(opsSite({ operatorToken: config.operatorToken, store }), { prefix: '/ops' });
   await app.register(managementApi({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/api/management/conferences' });
   await app.register(conferenceApi({ store, registry, processing }));
   await app.register(publicSite({ store }));

@@ -72,7 +72,7 @@ export class ManagementClient {
     return this.inject({ method, url: `${BASE}/${conference.slug}${path}`, headers: basic(conference.ownerEmail, conference.accessCode), ...(payload ? { payload } : {}) });
   }
 
-  async addSeatType(conference: ConferenceJson, overrides: Record<string, unknown> = {}): Promise<{ id: string }> {
+  async addSeatType(conference: Pick<ConferenceJson, 'slug' | 'ownerEmail' | 'accessCode'>, overrides: Record<string, unknown> = {}): Promise<{ id: string }> {
     const response = await this.as(conference, 'POST', '/seat-types', seatTypeBody(overrides));
     expect(response.statusCode, response.body).toBe(201);
     return response.json();

@@ -26,6 +26,9 @@ import {
 import { Conferences } from './conferences.ts';
 import { conferenceCreations } from './creation-limit.ts';
 import { OWNER_SECURITY, ownerAuth } from './owner-auth.ts';
+import { salesTotals } from './pages/dashboard-data.ts';
+import { managementOrders, parseCursor, salesOverTime } from './projections/queries.ts';
+import type { ManagementOrderStatus } from './projections/schema.ts';
 import { type Conference, seatTypesWithFigures } from './records.ts';
 import { checkConferenceEdit, checkNewConference, checkNewSeatType, checkSeatTypeEdit } from './rules.ts';
 import { SeatTypes } from './seat-types.ts';
@@ -179,9 +182,13 @@ export function managementApi(options: ManagementApiOptions): FastifyPluginAsync
           if (statuses.length === 0 || statuses.some((status) => !(ORDER_STATUSES as readonly string[]).includes(status))) {
             throw validationFailed({ status: `must be a comma-separated list of ${ORDER_STATUSES.join(', ')}` });
           }
-          // The orders & attendees read model (DOMAIN 5.3) is filled from Registration's events, which
-          // do not exist yet: until its projection does, no order is listed.
-          return { orders: [], next: null };
+          const after = request.query.after === undefined ? undefined : parseCursor(request.query.after);
+          if (after === null) throw validationFailed({ after: 'must be the `next` of a previous answer' });
+          return managementOrders(store.db, auth.conferenceOf(request).id, {
+            statuses: statuses as ManagementOrderStatus[],
+            limit: request.query.limit ?? 50,
+            after,
+          });
         },
       );
 
@@ -189,12 +196,13 @@ export function managementApi(options: ManagementApiOptions): FastifyPluginAsync
         '/:slug/stats',
         { schema: { ...owner('Seats by type and sales over time'), params: SlugParams, response: { 200: Stats, ...authErrors() } } },
         async (request) => {
-          const figures = await seatTypesWithFigures(store.db, auth.conferenceOf(request).id);
-          // Sales over time (DOMAIN 5.3) has no projection yet: no days, and totals over no days.
+          const conferenceId = auth.conferenceOf(request).id;
+          const figures = await seatTypesWithFigures(store.db, conferenceId);
+          const sales = await salesOverTime(store.db, conferenceId);
           return {
             seatTypes: figures.map(({ id, name, quantity, sold, held, remaining, available }) => ({ id, name, quantity, sold, held, remaining, available })),
-            salesOverTime: [],
-            totals: { seatsSold: 0, revenue: 0 },
+            salesOverTime: sales,
+            totals: salesTotals(sales),
           };
         },
       );

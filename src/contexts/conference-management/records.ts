@@ -133,20 +133,21 @@ export async function seatTypeOf(executor: Executor, conferenceId: string, seatT
 
 /**
  * Seat types with their sales figures, in creation order. A seat type the sales summary has no row
- * for yet has sold and held nothing, and its whole quota remains.
+ * for yet has sold and held nothing; until availability is known, its whole quota remains.
  */
 export async function seatTypesWithFigures(executor: Executor, conferenceId: string, seatTypeId?: string): Promise<SeatTypeWithFigures[]> {
   let query = managementDb(executor)
     .selectFrom('seat_types')
     .leftJoin('seat_sales', 'seat_sales.seat_type_id', 'seat_types.id')
     .selectAll('seat_types')
-    .select(['seat_sales.sold', 'seat_sales.held', 'seat_sales.remaining'])
+    .select(['seat_sales.sold', 'seat_sales.held', 'seat_sales.remaining', 'seat_sales.remaining_version'])
     .where('seat_types.conference_id', '=', conferenceId)
     .orderBy('seat_types.position');
   if (seatTypeId !== undefined) query = query.where('seat_types.id', '=', seatTypeId);
   const rows = await query.execute();
   return rows.map((row) => {
-    const remaining = row.remaining ?? row.quantity;
+    // No availability applied yet (a row made by a sale first): the whole quota remains.
+    const remaining = row.remaining !== null && row.remaining_version !== null && row.remaining_version >= 0 ? row.remaining : row.quantity;
     return { ...toSeatType(row), sold: row.sold ?? 0, held: row.held ?? 0, remaining, available: Math.max(remaining, 0) };
   });
 }

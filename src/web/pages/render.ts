@@ -12,3 +12,6 @@ export function render(reply: FastifyReply, page: VNode, status = 200): FastifyR
     .type('text/html; charset=utf-8')
     .send(`<!doctype html>${renderToString(page)}`);
 }
+
+/** Route options of a page: pages are not part of the JSON API's OpenAPI document. */
+export const PAGE = { schema: { hide: true } };

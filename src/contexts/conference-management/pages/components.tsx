@@ -1,8 +1,11 @@
 import type { ComponentChildren } from 'preact';
+import { PostButton } from '../../../web/pages/forms.tsx';
 import { Layout } from '../../../web/pages/layout.tsx';
 import type { FieldErrors } from '../../shared/field-checks.ts';
 import type { Conference } from '../records.ts';
 import { paths } from './paths.ts';
+
+export { Alert, CsrfField, PostButton } from '../../../web/pages/forms.tsx';
 
 /** What every management page needs about the visitor. */
 export interface Visitor {
@@ -12,22 +15,6 @@ export interface Visitor {
   signedIn: boolean;
   /** The owner of the conference the page is about, shown top-right. */
   ownerName?: string;
-}
-
-export function CsrfField({ token }: { token: string }) {
-  return <input type="hidden" name="_csrf" value={token} />;
-}
-
-/** A form whose only control is one button (log out, publish…). */
-export function PostButton({ action, csrf, label, class: className }: { action: string; csrf: string; label: string; class?: string }) {
-  return (
-    <form method="post" action={action} class={className ?? 'inline'}>
-      <CsrfField token={csrf} />
-      <button type="submit" class="button">
-        {label}
-      </button>
-    </form>
-  );
 }
 
 /** The management site's frame: the owner's name and "Log out" top-right. */
@@ -80,15 +67,6 @@ export function ConferenceLayout(props: {
       {children}
     </ManagementLayout>
   );
-}
-
-/** A message about the whole form or page, e.g. a failed log-in. */
-export function Alert({ message }: { message?: string }) {
-  return message ? (
-    <p class="alert" role="alert">
-      {message}
-    </p>
-  ) : null;
 }
 
 export function FieldError({ message }: { message?: string }) {

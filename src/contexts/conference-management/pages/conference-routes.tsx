@@ -3,6 +3,7 @@ import { DomainError } from '../../../platform/processing/commands.ts';
 import { render } from '../../../web/pages/render.ts';
 import { ValidationError } from '../../shared/field-checks.ts';
 import { Conferences } from '../conferences.ts';
+import { managementOrders, parseCursor, salesOverTime } from '../projections/queries.ts';
 import { seatTypesWithFigures } from '../records.ts';
 import { DETAIL_FIELDS, detailInput, detailValues } from './conference-form.tsx';
 import { DashboardPage } from './dashboard-page.tsx';
@@ -62,20 +63,22 @@ export function conferenceRoutes({ store, publicUrl }: ManagementSiteOptions): F
       return reply.redirect(paths.conference(conference.slug).details, 303);
     });
 
-    app.get<{ Querystring: { expired?: string } }>('/orders', PAGE, (request, reply) => {
-      // The Orders & attendees read model (DOMAIN 5.3) is fed by Registration's order events, which
-      // do not exist yet: until its projection does, there is no order to list (as in the API).
-      return render(
-        reply,
-        <OrdersPage conference={access.conferenceOf(request)} csrf={reply.generateCsrf()} orders={[]} next={null} showExpired={request.query.expired === '1'} />,
-      );
+    app.get<{ Querystring: { expired?: string; after?: string } }>('/orders', PAGE, async (request, reply) => {
+      const conference = access.conferenceOf(request);
+      const showExpired = request.query.expired === '1';
+      const { orders, next } = await managementOrders(store.db, conference.id, {
+        statuses: showExpired ? ['pending', 'paid', 'expired'] : ['pending', 'paid'],
+        limit: 50,
+        after: parseCursor(request.query.after ?? '') ?? undefined,
+      });
+      return render(reply, <OrdersPage conference={conference} csrf={reply.generateCsrf()} orders={orders} next={next} showExpired={showExpired} />);
     });
 
     app.get('/dashboard', PAGE, async (request, reply) => {
       const conference = access.conferenceOf(request);
       const seatTypes = await seatTypesWithFigures(store.db, conference.id);
-      // Sales over time (DOMAIN 5.3) has no projection yet: no days with sales (as in the API).
-      return render(reply, <DashboardPage conference={conference} csrf={reply.generateCsrf()} seatTypes={seatTypes} sales={[]} />);
+      const sales = await salesOverTime(store.db, conference.id);
+      return render(reply, <DashboardPage conference={conference} csrf={reply.generateCsrf()} seatTypes={seatTypes} sales={sales} />);
     });
 
     await app.register(seatRoutes(store, access));

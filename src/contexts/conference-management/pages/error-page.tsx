@@ -1,11 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { toApiError } from '../../../web/errors.ts';
+import { ERROR_TEXT, FORBIDDEN_TEXT } from '../../../web/pages/error-texts.ts';
 import { render } from '../../../web/pages/render.ts';
 import { ManagementLayout } from './components.tsx';
 import { paths } from './paths.ts';
-
-const ERROR_TEXT = 'Sorry, an error occurred while processing your request.';
-const FORBIDDEN_TEXT = 'This form has expired or did not come from this site. Please go back, reload the page and try again.';
 
 /** The management site's error page (DOMAIN 6.1 "Error"): no technical details. */
 function ErrorPage({ title, message }: { title: string; message: string }) {

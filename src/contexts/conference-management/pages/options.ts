@@ -8,5 +8,4 @@ export interface ManagementSiteOptions {
   conferenceCreationLimit: number;
 }
 
-/** Page routes are not part of the JSON API's OpenAPI document. */
-export const PAGE = { schema: { hide: true } };
+export { PAGE } from '../../../web/pages/render.ts';

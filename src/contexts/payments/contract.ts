@@ -1,0 +1,31 @@
+/**
+ * The events of a `ThirdPartyProcessorPayment` (DOMAIN 3.3): source id = payment id, versioned per
+ * payment from 0; `paymentSourceId` is the order id; amounts in integer cents.
+ */
+import Type, { type Static } from 'typebox';
+import type { MessageRegistry } from '../../platform/messages/registry.ts';
+
+export const PAYMENT_SOURCE = 'ThirdPartyProcessorPayment';
+
+const Cents = Type.Integer({ minimum: 0 });
+
+export const REFUND_REASONS = ['OrderExpired', 'OrderChanged', 'DuplicatePayment', 'AmountMismatch', 'ReservationNotComplete', 'OrderNotFound'] as const;
+
+export const PaymentRefunded = Type.Object({
+  paymentSourceId: Type.String(),
+  amount: Cents,
+  reason: Type.Union(REFUND_REASONS.map((reason) => Type.Literal(reason))),
+});
+export type PaymentRefunded = Static<typeof PaymentRefunded>;
+
+export const PaymentEvents = {
+  PaymentInitiated: Type.Object({ paymentSourceId: Type.String(), conferenceId: Type.String(), amount: Cents }),
+  PaymentCompleted: Type.Object({ paymentSourceId: Type.String(), amount: Cents }),
+  PaymentRejected: Type.Object({ paymentSourceId: Type.String() }),
+  PaymentRefunded,
+} as const;
+export type PaymentEventType = keyof typeof PaymentEvents;
+
+export function definePaymentEvents(registry: MessageRegistry): void {
+  for (const [type, schema] of Object.entries(PaymentEvents)) registry.define({ type, kind: 'event', schema });
+}

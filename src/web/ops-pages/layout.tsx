@@ -1,0 +1,23 @@
+import type { ComponentChildren } from 'preact';
+import { PostButton } from '../pages/forms.tsx';
+import { Layout } from '../pages/layout.tsx';
+import { opsPaths } from './paths.ts';
+
+/**
+ * The operator pages' frame. Signed in (`csrf` given), the top bar links the operator pages and
+ * offers "Log out".
+ */
+export function OpsLayout({ title, csrf, children }: { title: string; csrf?: string; children: ComponentChildren }) {
+  const nav = csrf !== undefined && (
+    <>
+      <a href={opsPaths.home}>Operations</a>
+      <a href={opsPaths.emails}>E-mails</a>
+      <PostButton action={opsPaths.logout} csrf={csrf} label="Log out" class="inline logout" />
+    </>
+  );
+  return (
+    <Layout title={title} nav={nav}>
+      {children}
+    </Layout>
+  );
+}
