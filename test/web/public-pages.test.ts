@@ -92,6 +92,15 @@ describe.each(STORE_KINDS)('the public pages on %s', (kind) => {
     expect(response.headers.location).toBe('/CQRS_2030/');
   });
 
+  it('redirects the slug without its trailing slash, in any case, to the conference page', async () => {
+    for (const url of ['/CQRS_2030', '/cqrs_2030']) {
+      const response = await page(url);
+      expect(response.statusCode, url).toBe(301);
+      expect(response.headers.location).toBe('/CQRS_2030/');
+    }
+    for (const url of ['/nowhere', '/draft']) expectPage(await page(url), 404);
+  });
+
   it('answers the 404 page for unknown and unpublished conferences', async () => {
     for (const url of ['/nowhere/', '/draft/', '/DRAFT/']) {
       const body = expectPage(await page(url), 404);
