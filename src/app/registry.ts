@@ -1,5 +1,7 @@
 import { defineConferenceEvents } from '../contexts/conference-management/contract.ts';
+import { definePaymentCommands } from '../contexts/payments/commands.ts';
 import { definePaymentEvents } from '../contexts/payments/contract.ts';
+import { defineRegistrationCommands } from '../contexts/registration/commands.ts';
 import { defineRegistrationEvents } from '../contexts/registration/contract.ts';
 import { MessageRegistry } from '../platform/messages/registry.ts';
 
@@ -9,5 +11,7 @@ export function createMessageRegistry(): MessageRegistry {
   defineConferenceEvents(registry);
   defineRegistrationEvents(registry);
   definePaymentEvents(registry);
+  defineRegistrationCommands(registry);
+  definePaymentCommands(registry);
   return registry;
 }

@@ -23,7 +23,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
   const store = await openStore(config);
   const registry = createMessageRegistry();
   const processing =
-    role === 'web' ? undefined : new Processing(store, registry, messageHandlers({ settings: config, store, registry }), { logger });
+    role === 'web' ? undefined : new Processing(store, registry, messageHandlers({ settings: config, store, registry, logger }), { logger });
   const sender = role === 'web' ? undefined : new EmailSender(store, { smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
   let app: Awaited<ReturnType<typeof buildServer>> | undefined;
   try {

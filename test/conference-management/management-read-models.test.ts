@@ -63,7 +63,7 @@ function registrations({ conference, ga, ws }: FlowIds) {
     a.next('OrderReservationCompleted', reserved([ga, 2], [ws, 1])),
     a.next('OrderTotalsCalculated', totals(line(ga, 19_900, 2), line(ws, 50_000, 1))),
     a.next('OrderRegistrantAssigned', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' }),
-    pay.next('PaymentInitiated', { paymentSourceId: orders.a, conferenceId: conference, amount: 89_800 }),
+    pay.next('PaymentInitiated', { paymentSourceId: orders.a, conferenceId: conference, amount: 89_800, description: 'Registration for Test', items: [] }),
     pay.next('PaymentCompleted', { paymentSourceId: orders.a, amount: 89_800 }),
     a.next('OrderConfirmed', { paymentId: payment }, '2030-01-02T23:30:00.000Z'),
     availability.next('SeatsReservationCommitted', { reservationId: orders.a }),

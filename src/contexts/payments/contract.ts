@@ -18,8 +18,23 @@ export const PaymentRefunded = Type.Object({
 });
 export type PaymentRefunded = Static<typeof PaymentRefunded>;
 
+/** What a payment pays for: one item per priced order line. */
+export const PaymentItem = Type.Object({ description: Type.String(), amount: Cents });
+export type PaymentItem = Static<typeof PaymentItem>;
+
+export const PaymentInitiated = Type.Object({
+  paymentSourceId: Type.String(),
+  conferenceId: Type.String(),
+  amount: Cents,
+  /** "Registration for <conference name>". */
+  description: Type.String(),
+  /** Empty for payments the V1 import generates. */
+  items: Type.Array(PaymentItem),
+});
+export type PaymentInitiated = Static<typeof PaymentInitiated>;
+
 export const PaymentEvents = {
-  PaymentInitiated: Type.Object({ paymentSourceId: Type.String(), conferenceId: Type.String(), amount: Cents }),
+  PaymentInitiated,
   PaymentCompleted: Type.Object({ paymentSourceId: Type.String(), amount: Cents }),
   PaymentRejected: Type.Object({ paymentSourceId: Type.String() }),
   PaymentRefunded,

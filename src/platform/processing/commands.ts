@@ -52,7 +52,9 @@ export async function loadAggregate<S, C extends TypedMessage, E extends TypedMe
 
 /**
  * Runs a command against its aggregate inside `tx`: load, decide, append at the loaded version. The
- * events carry the command's correlation and the command as their cause.
+ * events carry the command's correlation and the command as their cause. `context` holds values the
+ * decider needs besides the logged payload (the time of handling, prices read by the handler): they
+ * are merged into the data the decider sees and never logged.
  */
 export async function decideAndAppend<S, C extends TypedMessage, E extends TypedMessage>(
   store: Store,
@@ -61,9 +63,11 @@ export async function decideAndAppend<S, C extends TypedMessage, E extends Typed
   aggregate: Aggregate<S, C, E>,
   sourceId: string,
   command: Message,
+  context: Record<string, unknown> = {},
 ): Promise<LoggedMessage[]> {
   const { state, version } = await loadAggregate(store, registry, aggregate, sourceId, tx);
-  const events = aggregate.decider.decide({ type: command.type, data: command.data } as C, state);
+  const data = { ...(command.data as object), ...context };
+  const events = aggregate.decider.decide({ type: command.type, data } as C, state);
   const stream: StreamId = { sourceType: aggregate.sourceType, sourceId };
   return store.appendToStream(tx, stream, version, events, originOf(command));
 }
