@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
-import secureSession from '@fastify/secure-session';
+import secureSession, { type Session } from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    publicSession: Session;
+  }
+}
 
 declare module '@fastify/secure-session' {
   /** Each area keeps its own key (e.g. the management site its conferences); read them through typed helpers. */
@@ -16,6 +22,14 @@ export const SESSION_IDLE_SECONDS = 12 * 60 * 60;
 export const SESSION_COOKIE = 'contoso_session';
 
 /**
+ * The public site's grants of orders live in a second encrypted cookie, because they outlive the
+ * 12-hour idle limit (DOMAIN 6.1: a public session expires after 7 days). Read it as
+ * `request.publicSession`.
+ */
+export const PUBLIC_SESSION_SECONDS = 7 * 24 * 60 * 60;
+export const PUBLIC_SESSION_COOKIE = 'contoso_orders';
+
+/**
  * Encrypted stateless sessions for the sites (one cookie, keyed by SESSION_SECRET, so every web
  * process reads every session), form bodies, and CSRF tokens kept in the session. Page routes check
  * the token with `preHandler: app.csrfProtection`; forms carry it in the `_csrf` field, htmx in the
@@ -24,12 +38,18 @@ export const SESSION_COOKIE = 'contoso_session';
  */
 export async function registerSessions(app: FastifyInstance, sessionSecret: string): Promise<void> {
   await app.register(formbody);
-  await app.register(secureSession, {
-    key: createHash('sha256').update(sessionSecret).digest(),
-    cookieName: SESSION_COOKIE,
-    expiry: SESSION_IDLE_SECONDS,
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' },
-  });
+  const cookie = { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' } as const;
+  await app.register(secureSession, [
+    { sessionName: 'session', key: createHash('sha256').update(sessionSecret).digest(), cookieName: SESSION_COOKIE, expiry: SESSION_IDLE_SECONDS, cookie },
+    {
+      sessionName: 'publicSession',
+      // Its own key, so that neither cookie reads as the other.
+      key: createHash('sha256').update(`${PUBLIC_SESSION_COOKIE}:${sessionSecret}`).digest(),
+      cookieName: PUBLIC_SESSION_COOKIE,
+      expiry: PUBLIC_SESSION_SECONDS,
+      cookie: { ...cookie, maxAge: PUBLIC_SESSION_SECONDS },
+    },
+  ]);
   // Sliding expiry: every request to a live session starts its idle time again.
   app.addHook('onRequest', async (request) => {
     if (Object.keys(request.session.data() ?? {}).length > 0) request.session.touch();

@@ -1,11 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { PostButton } from '../../../web/pages/forms.tsx';
 import { Layout } from '../../../web/pages/layout.tsx';
-import type { FieldErrors } from '../../shared/field-checks.ts';
 import type { Conference } from '../records.ts';
 import { paths } from './paths.ts';
 
-export { Alert, CsrfField, PostButton } from '../../../web/pages/forms.tsx';
+export { Alert, CsrfField, Field, FieldError, PostButton } from '../../../web/pages/forms.tsx';
 
 /** What every management page needs about the visitor. */
 export interface Visitor {
@@ -66,42 +65,6 @@ export function ConferenceLayout(props: {
       <h1>{heading}</h1>
       {children}
     </ManagementLayout>
-  );
-}
-
-export function FieldError({ message }: { message?: string }) {
-  return message ? <span class="field-error">{message}</span> : null;
-}
-
-interface FieldProps {
-  name: string;
-  label: string;
-  value: string;
-  errors?: FieldErrors;
-  type?: 'text' | 'email' | 'password' | 'date' | 'number';
-  required?: boolean;
-  multiline?: boolean;
-  autocomplete?: string;
-  min?: number;
-  max?: number;
-}
-
-/** A labelled input (or text area) with its error beside it; the value is shown as typed. */
-export function Field({ name, label, value, errors, type = 'text', required, multiline, autocomplete, min, max }: FieldProps) {
-  const error = errors?.[name];
-  const common = { id: name, name, required, 'aria-invalid': error ? ('true' as const) : undefined };
-  return (
-    <div class={error ? 'field invalid' : 'field'}>
-      <label for={name}>{label}</label>
-      {multiline ? (
-        <textarea {...common} rows={6}>
-          {value}
-        </textarea>
-      ) : (
-        <input {...common} type={type} value={value} autocomplete={autocomplete} min={min} max={max} />
-      )}
-      <FieldError message={error} />
-    </div>
   );
 }
 

@@ -3,16 +3,7 @@
  * the form is shown again; numbers and amounts are converted before the context's rules judge them.
  */
 
-/** The text of a form field; a missing, repeated or non-text field reads as empty. */
-export function formText(body: unknown, name: string): string {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value : '';
-}
-
-/** The texts of the named form fields. */
-export function formTexts<K extends string>(body: unknown, names: readonly K[]): Record<K, string> {
-  return Object.fromEntries(names.map((name) => [name, formText(body, name)])) as Record<K, string>;
-}
+export { formText, formTexts } from '../../../web/pages/form-values.ts';
 
 /**
  * A whole number as typed: blank is missing (the rule's default, or "required"), digits are the
