@@ -24,7 +24,7 @@ export type CompleteThirdPartyProcessorPayment = Static<typeof CompleteThirdPart
 export const CancelThirdPartyProcessorPayment = Type.Object({ paymentId: Type.String() });
 export type CancelThirdPartyProcessorPayment = Static<typeof CancelThirdPartyProcessorPayment>;
 
-export const RefundPayment = Type.Object({ paymentId: Type.String(), reason: Type.Union(REFUND_REASONS.map((reason) => Type.Literal(reason))) });
+export const RefundPayment = Type.Object({ paymentId: Type.String(), reason: Type.Enum(REFUND_REASONS) });
 export type RefundPayment = Static<typeof RefundPayment>;
 
 export const PaymentCommands = {

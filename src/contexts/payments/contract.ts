@@ -14,7 +14,7 @@ export const REFUND_REASONS = ['OrderExpired', 'OrderChanged', 'DuplicatePayment
 export const PaymentRefunded = Type.Object({
   paymentSourceId: Type.String(),
   amount: Cents,
-  reason: Type.Union(REFUND_REASONS.map((reason) => Type.Literal(reason))),
+  reason: Type.Enum(REFUND_REASONS),
 });
 export type PaymentRefunded = Static<typeof PaymentRefunded>;
 

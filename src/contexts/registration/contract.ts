@@ -61,7 +61,7 @@ export const OrderEvents = {
   OrderConfirmed: Type.Object({ paymentId: Type.Optional(Type.String()) }),
   OrderConfirmationRejected: Type.Object({
     paymentId: Type.Optional(Type.String()),
-    reason: Type.Union(REJECTION_REASONS.map((reason) => Type.Literal(reason))),
+    reason: Type.Enum(REJECTION_REASONS),
   }),
   OrderExpired: Type.Object({}),
 } as const;
