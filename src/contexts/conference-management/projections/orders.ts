@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { LoggedMessage } from '../../../platform/messages/envelope.ts';
 import type { HandlerContext, MessageHandler } from '../../../platform/processing/handler.ts';
+import { eventsToApply, versionOf } from '../../../platform/processing/in-order.ts';
 import type { PaymentEventType, PaymentRefunded } from '../../payments/contract.ts';
 import type {
   OrderEventType,
@@ -13,7 +14,6 @@ import type {
   SeatAssignmentsEventType,
   SeatQuantity,
 } from '../../registration/contract.ts';
-import { eventsToApply, versionOf } from './in-order.ts';
 import { type ReadModelDb, addSold } from './seat-sales.ts';
 import type { MgmtOrdersTable } from './schema.ts';
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { LoggedMessage } from '../../../platform/messages/envelope.ts';
 import type { HandlerContext, MessageHandler } from '../../../platform/processing/handler.ts';
 import type { SeatQuantity, SeatsAvailabilityEventType, SeatsReserved } from '../../registration/contract.ts';
-import { eventsToApply, versionOf } from './in-order.ts';
+import { eventsToApply, versionOf } from '../../../platform/processing/in-order.ts';
 import type { ManagementReadModelsDatabase } from './schema.ts';
 
 export type ReadModelDb = Kysely<ManagementReadModelsDatabase>;

@@ -1,5 +1,5 @@
-import type { LoggedMessage } from '../../../platform/messages/envelope.ts';
-import type { HandlerContext } from '../../../platform/processing/handler.ts';
+import type { LoggedMessage } from '../messages/envelope.ts';
+import type { HandlerContext } from './handler.ts';
 
 /** The stream version of an event; stream events always have one. */
 export function versionOf(message: LoggedMessage): number {
