@@ -2,6 +2,7 @@ import { managementReadModelMigrations } from '../contexts/conference-management
 import { conferenceManagementMigrations } from '../contexts/conference-management/schema.ts';
 import { notificationMigrations } from '../contexts/notifications/schema.ts';
 import { catalogueMigrations } from '../contexts/registration/catalogue/schema.ts';
+import { registrationReadModelMigrations } from '../contexts/registration/read-models/schema.ts';
 import { type MigrationSet, platformMigrations } from '../platform/store/migrations.ts';
 import { rateLimitMigrations } from '../web/rate-limiter.ts';
 
@@ -13,4 +14,5 @@ export const APP_MIGRATIONS: readonly MigrationSet[] = [
   rateLimitMigrations,
   catalogueMigrations,
   managementReadModelMigrations,
+  registrationReadModelMigrations,
 ];
