@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { registrationPaths } from './paths.ts';
 
 /**
  * Access to the pages of an order (DOMAIN 6.1 "Access to order pages"): the browser session that
@@ -25,17 +26,12 @@ export function holdsOrder(request: FastifyRequest, orderId: string): boolean {
   return grantedOrderIds(request).includes(orderId);
 }
 
-/** Path of a conference's locate page. */
-export function locatePath(slug: string): string {
-  return `/${encodeURIComponent(slug)}/order/find`;
-}
-
 /**
  * Whether this session may open the order's pages; if not, the visitor has been sent to the locate
  * page (the same answer whether or not the order exists).
  */
 export function mayOpenOrder(request: FastifyRequest, reply: FastifyReply, slug: string, orderId: string): boolean {
   if (holdsOrder(request, orderId)) return true;
-  void reply.redirect(locatePath(slug), 303);
+  void reply.redirect(registrationPaths(slug).locate, 303);
   return false;
 }

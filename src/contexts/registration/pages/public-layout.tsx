@@ -20,6 +20,8 @@ export function PublicLayout({ title, links, children }: PublicLayoutProps) {
         </>
       }
     >
+      {/* A stylesheet link is allowed in the body; the shared layout's head carries the site's own. */}
+      <link rel="stylesheet" href="/assets/registration.css" />
       {children}
     </Layout>
   );
