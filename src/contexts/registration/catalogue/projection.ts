@@ -99,12 +99,17 @@ async function applyPublication(db: Db, id: string, version: number, published: 
     .execute();
 }
 
-async function applySeatType(db: Db, id: string, version: number, position: number, snapshot: SeatTypeSnapshot): Promise<void> {
+/** Makes sure the conference has a row, a placeholder when it is not known yet (P4). */
+export async function ensureConference(db: Db, id: string): Promise<void> {
   await db
     .insertInto('reg_conferences')
-    .values({ ...placeholder, id: snapshot.conferenceId })
+    .values({ ...placeholder, id })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();
+}
+
+async function applySeatType(db: Db, id: string, version: number, position: number, snapshot: SeatTypeSnapshot): Promise<void> {
+  await ensureConference(db, snapshot.conferenceId);
   const data = {
     conference_id: snapshot.conferenceId,
     name: snapshot.name,

@@ -211,3 +211,5 @@ export const registrationReadModelMigrations: MigrationSet = (dialect) => {
     },
   };
 };
+
+export type RegistrationReadModelDb = Kysely<RegistrationReadModelsDatabase>;
