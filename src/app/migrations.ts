@@ -1,6 +1,7 @@
 import { managementReadModelMigrations } from '../contexts/conference-management/projections/schema.ts';
 import { conferenceManagementMigrations } from '../contexts/conference-management/schema.ts';
 import { notificationMigrations } from '../contexts/notifications/schema.ts';
+import { paymentTokenMigrations } from '../contexts/payments/schema.ts';
 import { catalogueMigrations } from '../contexts/registration/catalogue/schema.ts';
 import { registrationReadModelMigrations } from '../contexts/registration/read-models/schema.ts';
 import { type MigrationSet, platformMigrations } from '../platform/store/migrations.ts';
@@ -15,4 +16,5 @@ export const APP_MIGRATIONS: readonly MigrationSet[] = [
   catalogueMigrations,
   managementReadModelMigrations,
   registrationReadModelMigrations,
+  paymentTokenMigrations,
 ];

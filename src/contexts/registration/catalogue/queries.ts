@@ -18,6 +18,22 @@ export interface ConferenceDetails extends ConferenceSummary {
   twitterSearch: string | null;
 }
 
+/**
+ * A conference as orders need it, published or not: the orders of a conference that was unpublished
+ * stay reachable (DOMAIN 6.1), only new ones and seat changes are refused.
+ */
+export interface OrderingConference {
+  id: string;
+  slug: string;
+  name: string;
+  isPublished: boolean;
+  /** The hold of its orders as Conference Management last said (DOMAIN 3.2.3). */
+  reservationHoldMinutes: number;
+}
+
+/** DOMAIN 3.1: the hold of a conference that never said otherwise. */
+export const DEFAULT_HOLD_MINUTES = 15;
+
 export interface SeatTypeOffer {
   id: string;
   name: string;
@@ -62,6 +78,34 @@ export class Catalogue {
       .where('slug_key', '=', slug.toLowerCase())
       .executeTakeFirst();
     return row && { ...toSummary(row), description: row.description!, twitterSearch: row.twitter_search };
+  }
+
+  /** A defined conference, published or not, by its slug in any case. */
+  orderingConference(slug: string): Promise<OrderingConference | undefined> {
+    return this.#ordering('slug_key', slug.toLowerCase());
+  }
+
+  /** A defined conference, published or not, by id. */
+  orderingConferenceById(id: string): Promise<OrderingConference | undefined> {
+    return this.#ordering('id', id);
+  }
+
+  async #ordering(column: 'id' | 'slug_key', value: string): Promise<OrderingConference | undefined> {
+    const row = await this.#db
+      .selectFrom('reg_conferences')
+      .select(['id', 'slug', 'name', 'is_published', 'reservation_hold_minutes'])
+      .where('defined', '=', 1)
+      .where(column, '=', value)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        slug: row.slug!,
+        name: row.name!,
+        isPublished: row.is_published === 1,
+        reservationHoldMinutes: row.reservation_hold_minutes ?? DEFAULT_HOLD_MINUTES,
+      }
+    );
   }
 
   /** The seat types of a conference in creation order; placeholders are left out. */
