@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { demoConference, seedDemoConference } from '../app/demo-data.ts';
 import { messageHandlers } from '../app/handlers.ts';
 import { createMessageRegistry } from '../app/registry.ts';
 import type { Config } from '../config.ts';
@@ -28,6 +29,8 @@ export async function serve(config: Config, role: Role): Promise<void> {
   let app: Awaited<ReturnType<typeof buildServer>> | undefined;
   try {
     if (role !== 'worker') {
+      // The processes that serve the site seed the demo conference; of several at once, one does.
+      await seedDemoConference(store, config);
       app = await buildServer({ config, store, registry, processing, logger });
       await app.listen({ port: config.port, host: '0.0.0.0' });
     }
@@ -46,6 +49,8 @@ export async function serve(config: Config, role: Role): Promise<void> {
     console.log('Contoso Conference worker running');
   }
   if (config.generated) console.log(`Operator token: ${config.operatorToken}`);
+  const demo = await demoConference(store.db);
+  if (demo) console.log(`Demo conference: ${config.publicUrl}/${demo.slug}/ (manage it with ${demo.ownerEmail} and access code ${demo.accessCode})`);
 
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -13,7 +13,7 @@ const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
 /** The environment of a spawned `conference`: none of the caller's configuration leaks in. */
 function environment(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  for (const name of ['PORT', 'DATABASE_URL', 'NATS_URL', 'OPERATOR_TOKEN', 'SESSION_SECRET', 'METRICS_PUBLIC', 'PUBLIC_URL', 'SMTP_URL', 'MAIL_FROM']) delete env[name];
+  for (const name of ['PORT', 'DATABASE_URL', 'NATS_URL', 'OPERATOR_TOKEN', 'SESSION_SECRET', 'METRICS_PUBLIC', 'PUBLIC_URL', 'SMTP_URL', 'MAIL_FROM', 'DEMO_DATA']) delete env[name];
   return { ...env, ...extra };
 }
 
@@ -92,8 +92,10 @@ describe('the conference CLI', () => {
     expect(() => statSync(join(dataDir, 'contoso.sqlite'))).toThrow();
   });
 
-  it('serve answers /health, prints the URL and the kept operator token, and exits 0 on SIGTERM', async () => {
+  it('serve answers /health, prints the URL, the kept operator token and the demo access code, and exits 0 on SIGTERM', async () => {
     const server = await serve(environment(dataDir));
+    const demoLine = /Demo conference: http:\/\/localhost:\d+\/demo\/ \(manage it with owner@demo\.example and access code ([A-Z1-9]{6})\)/;
+    const [, demoCode] = await eventually(() => demoLine.exec(server.output()) ?? undefined);
     const health = await fetch(`${server.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -113,6 +115,8 @@ describe('the conference CLI', () => {
     // Generated once: the next start keeps the same token.
     const again = await serve(environment(dataDir));
     expect(again.token).toBe(server.token);
+    // The demo conference was seeded once: the same one is announced again.
+    expect((await eventually(() => demoLine.exec(again.output()) ?? undefined))[1]).toBe(demoCode);
     again.child.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
   });

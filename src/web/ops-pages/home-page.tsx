@@ -1,8 +1,13 @@
+import type { DemoConference } from '../../app/demo-data.ts';
+import { paths as managementPaths } from '../../contexts/conference-management/pages/paths.ts';
 import { OpsLayout } from './layout.tsx';
 import { opsPaths } from './paths.ts';
 
-/** The operator's start page: one entry per operator page (DOMAIN 7; more sections join this list as they are built). */
-export function OpsHomePage({ csrf }: { csrf: string }) {
+/**
+ * The operator's start page: one entry per operator page (DOMAIN 7; more sections join this list as
+ * they are built), and the demo conference's access code while it exists (DOMAIN 3.5).
+ */
+export function OpsHomePage({ csrf, demo }: { csrf: string; demo: DemoConference | undefined }) {
   return (
     <OpsLayout title="Operations" csrf={csrf}>
       <h1>Operations</h1>
@@ -11,6 +16,15 @@ export function OpsHomePage({ csrf }: { csrf: string }) {
           <a href={opsPaths.emails}>E-mails</a>: every e-mail recorded, with its delivery state (DOMAIN 3.4).
         </li>
       </ul>
+      {demo && (
+        <section>
+          <h2>Demo conference</h2>
+          <p>
+            <a href={`/${demo.slug}/`}>{demo.name}</a> is open for registration. To manage it, <a href={managementPaths.login}>log in</a> with{' '}
+            <strong>{demo.ownerEmail}</strong> and the access code <strong class="access-code">{demo.accessCode}</strong>.
+          </p>
+        </section>
+      )}
     </OpsLayout>
   );
 }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { demoConference } from '../../app/demo-data.ts';
 import { listEmails } from '../../contexts/notifications/email-log.ts';
 import { EMAIL_STATUSES, type EmailStatus } from '../../contexts/notifications/schema.ts';
 import type { Store } from '../../platform/store/store.ts';
@@ -29,9 +30,10 @@ export function opsSite({ operatorToken, store }: { operatorToken: string; store
     const signedIn = { ...PAGE, onRequest: requireOperator };
     app.setErrorHandler(sendOpsErrorPage);
 
-    app.get('/', PAGE, (request, reply) => {
+    app.get('/', PAGE, async (request, reply) => {
       const csrf = reply.generateCsrf();
-      return render(reply, isOperator(request) ? <OpsHomePage csrf={csrf} /> : <OpsLoginPage csrf={csrf} />);
+      if (!isOperator(request)) return render(reply, <OpsLoginPage csrf={csrf} />);
+      return render(reply, <OpsHomePage csrf={csrf} demo={await demoConference(store.db)} />);
     });
 
     app.post('/', withCsrf, async (request, reply) => {
