@@ -139,6 +139,68 @@ describe.each(STORE_KINDS)('command handling on %s', (kind) => {
     });
   }
 
+  describe('the aggregate cache', () => {
+    /** The store, recording the `afterVersion` of every stream read. */
+    function storeRecordingReads(reads: number[]): Store {
+      return new Proxy(store, {
+        get(target, property) {
+          if (property === 'readStream') {
+            return (...args: Parameters<Store['readStream']>) => {
+              reads.push(args[1]?.afterVersion ?? -1);
+              return target.readStream(...args);
+            };
+          }
+          const value = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    }
+
+    it('a decision reads only the events after the state cached by the previous ones', async () => {
+      const reads: number[] = [];
+      const via = storeRecordingReads(reads);
+      for (const by of [1, 2, 3]) await execute(incrementCommand('c1', by), { via });
+      expect(reads).toEqual([-1, 0, 1]);
+      expect(await totals('c1')).toEqual([1, 3, 6]);
+    });
+
+    it('never keeps the state of a transaction that rolled back, nor of a savepoint that did', async () => {
+      await execute(incrementCommand('c1', 10));
+      const command = incrementCommand('c1', 5);
+      await expect(
+        executeCommand(store, command, async (tx) => {
+          await decideAndAppend(store, registry, tx, counter, 'c1', command);
+          throw new Error('failed after appending');
+        }),
+      ).rejects.toThrow('failed after appending');
+      const inSavepoint = incrementCommand('c1', 7);
+      await executeCommand(store, inSavepoint, async (tx) => {
+        await tx.savepoint(() => decideAndAppend(store, registry, tx, counter, 'c1', inSavepoint)).catch(() => {});
+        await tx.savepoint(async () => {
+          await decideAndAppend(store, registry, tx, counter, 'c1', inSavepoint);
+          throw new Error('undone');
+        }).catch(() => {});
+      });
+      // The first savepoint committed 17; the second, undone, must not have left 24 in the cache.
+      await execute(incrementCommand('c1', 1));
+      expect(await totals('c1')).toEqual([10, 17, 18]);
+      expect((await loadAggregate(store, registry, counter, 'c1')).state.total).toBe(18);
+    });
+
+    it('catches up with events another process appended after the cached version', async () => {
+      await execute(incrementCommand('c1', 1));
+      const other = await location.open();
+      try {
+        const command = incrementCommand('c1', 2);
+        await executeCommand(other, command, (tx) => decideAndAppend(other, registry, tx, counter, 'c1', command));
+      } finally {
+        await other.close();
+      }
+      await execute(incrementCommand('c1', 4));
+      expect(await totals('c1')).toEqual([1, 3, 7]);
+    });
+  });
+
   describe('the HTTP path (executeCommand)', () => {
     it('logs an accepted command and its events together; the events carry its correlation and it as their cause', async () => {
       const first = incrementCommand('c1', 5, originFromRequest('order-1'));

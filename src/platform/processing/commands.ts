@@ -1,6 +1,7 @@
 import type { LoggedMessage, Message } from '../messages/envelope.ts';
 import { originOf } from '../messages/factory.ts';
 import type { MessageRegistry } from '../messages/registry.ts';
+import { type AggregateCache, aggregateCacheOf } from './aggregate-cache.ts';
 import { ConcurrencyError } from '../store/errors.ts';
 import type { Store, StreamId, Tx } from '../store/store.ts';
 import type { HandlerContext, MessageHandler } from './handler.ts';
@@ -33,7 +34,11 @@ export interface LoadedAggregate<S> {
   version: number;
 }
 
-/** Folds a stream's events (upcast to their current shapes) into the aggregate's state. */
+/**
+ * Folds a stream's events (upcast to their current shapes) into the aggregate's state, starting from
+ * the state cached for the store (only the events after it are read). Inside a transaction the
+ * result may include the transaction's own writes, so it is cached only once that commits.
+ */
 export async function loadAggregate<S, C extends TypedMessage, E extends TypedMessage>(
   store: Store,
   registry: MessageRegistry,
@@ -41,13 +46,30 @@ export async function loadAggregate<S, C extends TypedMessage, E extends TypedMe
   sourceId: string,
   tx?: Tx,
 ): Promise<LoadedAggregate<S>> {
-  const events = await store.readStream({ sourceType: aggregate.sourceType, sourceId }, { executor: tx?.db });
-  let state = aggregate.decider.initialState;
+  const cache = aggregateCacheOf(store);
+  const key = cacheKey(aggregate, sourceId);
+  const cached = cache.get(aggregate, key) as LoadedAggregate<S> | undefined;
+  const events = await store.readStream(
+    { sourceType: aggregate.sourceType, sourceId },
+    { afterVersion: cached?.version ?? -1, executor: tx?.db },
+  );
+  let state = cached?.state ?? aggregate.decider.initialState;
   for (const stored of events) {
     const event = registry.upcast(stored);
     state = aggregate.decider.evolve(state, { type: event.type, data: event.data } as E);
   }
-  return { state, version: events.length === 0 ? -1 : events[events.length - 1].metadata.version! };
+  const loaded = { state, version: events.length === 0 ? (cached?.version ?? -1) : events[events.length - 1].metadata.version! };
+  if (events.length > 0) remember(cache, aggregate, key, loaded, tx);
+  return loaded;
+}
+
+function cacheKey(aggregate: Aggregate<unknown, TypedMessage, TypedMessage>, sourceId: string): string {
+  return `${aggregate.sourceType}\u0000${sourceId}`;
+}
+
+function remember<S>(cache: AggregateCache, owner: object, key: string, loaded: LoadedAggregate<S>, tx?: Tx): void {
+  if (tx) tx.afterCommit(() => cache.put(owner, key, loaded));
+  else cache.put(owner, key, loaded);
 }
 
 /**
@@ -69,7 +91,12 @@ export async function decideAndAppend<S, C extends TypedMessage, E extends Typed
   const data = { ...(command.data as object), ...context };
   const events = aggregate.decider.decide({ type: command.type, data } as C, state);
   const stream: StreamId = { sourceType: aggregate.sourceType, sourceId };
-  return store.appendToStream(tx, stream, version, events, originOf(command));
+  const appended = await store.appendToStream(tx, stream, version, events, originOf(command));
+  if (events.length > 0) {
+    const after = events.reduce((folded, event) => aggregate.decider.evolve(folded, event), state);
+    remember(aggregateCacheOf(store), aggregate, cacheKey(aggregate, sourceId), { state: after, version: version + events.length }, tx);
+  }
+  return appended;
 }
 
 /** Retries `work` at once on concurrency conflicts, up to `maxConflicts` tries in all (guarantee 2). */

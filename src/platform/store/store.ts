@@ -29,7 +29,18 @@ export class Tx {
   maxPosition = 0;
   readonly topics = new Set<ChangeTopic>();
   #savepoints = 0;
+  readonly #afterCommit: Array<() => void> = [];
   constructor(readonly db: Transaction<Database>) {}
+
+  /** Runs `work` once the transaction has committed (never if it, or the savepoint around the call, rolls back). */
+  afterCommit(work: () => void): void {
+    this.#afterCommit.push(work);
+  }
+
+  /** @internal Called by {@link Store.transaction} after the commit. */
+  committed(): void {
+    for (const work of this.#afterCommit) work();
+  }
 
   /**
    * Runs `work` inside a savepoint: when it throws, everything it wrote is undone and the
@@ -37,7 +48,7 @@ export class Tx {
    */
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
     const name = sql.id(`sp_${++this.#savepoints}`);
-    const before = { maxPosition: this.maxPosition, topics: new Set(this.topics) };
+    const before = { maxPosition: this.maxPosition, topics: new Set(this.topics), afterCommit: this.#afterCommit.length };
     await sql`SAVEPOINT ${name}`.execute(this.db);
     try {
       const result = await work();
@@ -46,6 +57,7 @@ export class Tx {
     } catch (error) {
       await sql`ROLLBACK TO SAVEPOINT ${name}`.execute(this.db);
       this.maxPosition = before.maxPosition;
+      this.#afterCommit.length = before.afterCommit;
       this.topics.clear();
       for (const topic of before.topics) this.topics.add(topic);
       throw error;
@@ -130,6 +142,7 @@ export class Store {
       tx = new Tx(trx);
       return work(tx);
     });
+    tx!.committed();
     for (const topic of tx!.topics) this.signal(topic);
     this.#announcer.announce(tx!.topics);
     return result;
