@@ -8,7 +8,11 @@ import type { Config } from '../config.ts';
 import { managementApi } from '../contexts/conference-management/api.ts';
 import { OWNER_SECURITY_SCHEME } from '../contexts/conference-management/owner-auth.ts';
 import { managementSite } from '../contexts/conference-management/pages/routes.tsx';
+import { paymentApi } from '../contexts/payments/api.ts';
 import { conferenceApi } from '../contexts/registration/api/conferences.ts';
+import { ACCESS_CODE_SECURITY_SCHEME } from '../contexts/registration/api/order-credentials.ts';
+import { orderApi } from '../contexts/registration/api/orders.ts';
+import { RegistrationService } from '../contexts/registration/service/registration-service.ts';
 import { publicSite } from '../contexts/registration/pages/routes.tsx';
 import type { MessageRegistry } from '../platform/messages/registry.ts';
 import { DeadLetters } from '../platform/processing/dead-letters.ts';
@@ -74,7 +78,7 @@ export async function buildServer({ config, store, registry, processing, logger 
   await app.register(swagger, {
     openapi: {
       info: { title: 'Contoso Conference API', version: '0.1.0' },
-      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer' }, ...OWNER_SECURITY_SCHEME } },
+      components: { securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer' }, ...OWNER_SECURITY_SCHEME, ...ACCESS_CODE_SECURITY_SCHEME } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
@@ -85,6 +89,9 @@ export async function buildServer({ config, store, registry, processing, logger 
   await app.register(opsSite({ operatorToken: config.operatorToken, store }), { prefix: '/ops' });
   await app.register(managementApi({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/api/management/conferences' });
   await app.register(conferenceApi({ store, registry, processing }));
+  const registration = new RegistrationService({ store, registry, processing, reservationHoldSeconds: config.reservationHoldSeconds });
+  await app.register(orderApi({ store, service: registration }));
+  await app.register(paymentApi({ store, service: registration }));
   await app.register(publicSite({ store }));
   await app.register(managementSite({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/manage' });
   return app;
