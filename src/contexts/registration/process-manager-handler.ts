@@ -23,7 +23,8 @@ export const REGISTRATION_PROCESS = 'RegistrationProcess';
 
 type InputType = OrderEventType | SeatsAvailabilityEventType | PaymentEventType | RegistrationCommandType;
 
-const INPUT_TYPES = [
+/** The messages the process manager steps on: events, and the timer's command. */
+export const REGISTRATION_PROCESS_INPUTS = [
   'OrderPlaced',
   'OrderUpdated',
   'SeatsReserved',
@@ -38,7 +39,7 @@ const INPUT_TYPES = [
 /** The process a message belongs to (process id = order id = reservation id) and the step's input. */
 export function processInputOf(message: LoggedMessage): { processId: string; input: ProcessInput } {
   const { sourceId, causationId, messageId } = message.metadata;
-  const type = message.type as (typeof INPUT_TYPES)[number];
+  const type = message.type as (typeof REGISTRATION_PROCESS_INPUTS)[number];
   switch (type) {
     case 'OrderPlaced': {
       const { conferenceId, seats, reservationAutoExpiration } = message.data as OrderPlaced;
@@ -72,7 +73,7 @@ export function registrationProcessManager(store: Store, options: { releaseBuffe
   const { logger, releaseBufferSeconds } = options;
   return {
     name: REGISTRATION_PROCESS_MANAGER,
-    types: INPUT_TYPES,
+    types: REGISTRATION_PROCESS_INPUTS,
     sideEffects: true,
     async handle(message, context) {
       const { processId, input } = processInputOf(message);
