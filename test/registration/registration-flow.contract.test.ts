@@ -303,6 +303,35 @@ describe.each(STORE_KINDS)('registration flows on %s', (kind) => {
     expect((await eventsOf(ORDER_SOURCE, orderId)).at(-1)).toEqual({ type: 'OrderConfirmed', data: { paymentId: right } });
   });
 
+  it('a payment for an order with no registration process is refunded', async () => {
+    const conference = await conferenceWith([{ name: 'General admission', price: 19_900, quantity: 10 }]);
+    const unknownOrder = newId();
+    const paymentId = newId();
+    await send(paymentAggregate, paymentId, unknownOrder, 'InitiateThirdPartyProcessorPayment', {
+      paymentId,
+      paymentSourceId: unknownOrder,
+      conferenceId: conference.id,
+      description: 'Registration for CQRS Summit',
+      totalAmount: 19_900,
+      items: [],
+    });
+    await completePayment(paymentId, unknownOrder);
+    await settle();
+    expect((await eventsOf(PAYMENT_SOURCE, paymentId)).at(-1)).toMatchObject({ type: 'PaymentRefunded', data: { reason: 'OrderNotFound' } });
+    expect(await processOf(unknownOrder)).toBeUndefined();
+  });
+
+  it('a queued command the decider refuses is dropped with a warning, never dead-lettered', async () => {
+    const paymentId = newId();
+    const refund = newCommand('RefundPayment', { paymentId, reason: 'OrderExpired' }, { target: paymentId, origin: originFromRequest(paymentId) });
+    const confirm = newCommand('ConfirmOrder', { orderId: paymentId }, { target: paymentId, origin: originFromRequest(paymentId) });
+    await store.transaction((tx) => store.append(tx, [refund, confirm]));
+    await settle();
+    expect(await eventsOf(PAYMENT_SOURCE, paymentId)).toEqual([]);
+    expect(await eventsOf(ORDER_SOURCE, paymentId)).toEqual([]);
+    expect(await processing.deadLetters.list()).toEqual([]);
+  });
+
   it('seat-type quotas follow the latest SeatCreated/SeatUpdated, whatever order they arrive in', async () => {
     const conference = await conferenceWith([{ name: 'General admission', price: 19_900, quantity: 10 }]);
     const [ga] = conference.seatTypeIds;
