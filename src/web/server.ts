@@ -13,6 +13,7 @@ import { conferenceApi } from '../contexts/registration/api/conferences.ts';
 import { ACCESS_CODE_SECURITY_SCHEME } from '../contexts/registration/api/order-credentials.ts';
 import { orderApi } from '../contexts/registration/api/orders.ts';
 import { RegistrationService } from '../contexts/registration/service/registration-service.ts';
+import { processorSite } from '../contexts/payments/pages/processor-routes.tsx';
 import { publicSite } from '../contexts/registration/pages/routes.tsx';
 import type { MessageRegistry } from '../platform/messages/registry.ts';
 import { DeadLetters } from '../platform/processing/dead-letters.ts';
@@ -92,7 +93,9 @@ export async function buildServer({ config, store, registry, processing, logger 
   const registration = new RegistrationService({ store, registry, processing, reservationHoldSeconds: config.reservationHoldSeconds });
   await app.register(orderApi({ store, service: registration }));
   await app.register(paymentApi({ store, service: registration }));
-  await app.register(publicSite({ store }));
+  const pages = { store, registry, processing, reservationHoldSeconds: config.reservationHoldSeconds };
+  await app.register(publicSite(pages));
+  await app.register(processorSite(pages));
   await app.register(managementSite({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/manage' });
   return app;
 }
