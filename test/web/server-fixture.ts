@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { type Config, type Environment, loadConfig } from '../../src/config.ts';
 import { MessageRegistry } from '../../src/platform/messages/registry.ts';
+import type { HandlerDependencies } from '../../src/app/handlers.ts';
 import { openStore } from '../../src/app/open-store.ts';
 import type { MessageHandler } from '../../src/platform/processing/handler.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
@@ -22,19 +23,23 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Handlers that need the store and settings, e.g. `messageHandlers` of `src/app/handlers.ts`. */
+export type HandlerFactory = (dependencies: HandlerDependencies) => MessageHandler[];
+
 /**
  * A real server over a fresh SQLite store in a temp DATA_DIR (secrets generated there). With
- * `handlers`, a Processing is built for them (not started: tests drive the store themselves).
+ * `handlers` (or a factory of them), a Processing is built for them (not started: tests drive the store themselves).
  */
 export async function testServer(
-  options: { env?: Environment; registry?: MessageRegistry; handlers?: MessageHandler[]; logger?: pino.Logger } = {},
+  options: { env?: Environment; registry?: MessageRegistry; handlers?: MessageHandler[] | HandlerFactory; logger?: pino.Logger } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'contoso-web-'));
   const config = loadConfig({ DATA_DIR: dir, ...options.env });
   const store = await openStore(config);
   const registry = options.registry ?? new MessageRegistry();
-  const processing = options.handlers ? new Processing(store, registry, options.handlers) : undefined;
   const logger = options.logger ?? pino({ level: 'silent' });
+  const handlers = typeof options.handlers === 'function' ? options.handlers({ settings: config, store, registry, logger }) : options.handlers;
+  const processing = handlers ? new Processing(store, registry, handlers) : undefined;
   const app = await buildServer({ config, store, registry, processing, logger });
   return {
     app,
