@@ -1,4 +1,8 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/app/open-store.ts';
+import { createMessageRegistry } from '../../src/app/registry.ts';
+import { buildServer } from '../../src/web/server.ts';
 import { ACCESS_CODE_ALPHABET } from '../../src/contexts/shared/access-code.ts';
 import { newId } from '../../src/platform/messages/ids.ts';
 import { conferenceEvent } from '../support/conference-events.ts';
@@ -217,6 +221,55 @@ describe.each(STORE_KINDS)('the public order API on %s', (kind) => {
       expect(outcome.body).toMatchObject({ status: 'reserved', payment: { id: paymentId, status: 'rejected' } });
     });
 
+    it('answers a command whose view is not there in time with the pending body, x-stale; a GET with what there is', async () => {
+      const order = await place([[ga, 1]]);
+      await server.processing!.stop();
+      try {
+        const placed = await api('POST', `/api/conferences/${conference.slug}/orders`, { seats: seats([ga, 1]) });
+        expect(placed.status).toBe(202);
+        expect(placed.headers['x-stale']).toBe('true');
+        expect(placed.body).toEqual({ id: expect.any(String), accessCode: expect.any(String), status: 'pending', position: expect.any(Number) });
+        const unseen = await api('GET', `/api/orders/${placed.body.id}`, undefined, placed.body.accessCode);
+        expect(unseen.headers['x-stale']).toBe('true');
+        expect(unseen.body).toEqual({ ...placed.body, position: 0 });
+
+        const changed = await api('PUT', `/api/orders/${order.id}/seats`, { seats: seats([ga, 2]) }, order.accessCode);
+        expect(changed.status).toBe(202);
+        expect(changed.body).toEqual({ id: order.id, accessCode: order.accessCode, status: 'pending', position: expect.any(Number) });
+        const older = await api('GET', `/api/orders/${order.id}?minPosition=${changed.body.position}&waitMs=100`, undefined, order.accessCode);
+        expect(older.headers['x-stale']).toBe('true');
+        expect(older.body).toMatchObject({ id: order.id, version: order.version, status: 'reserved' });
+
+        server.processing!.start();
+        const caughtUp = await api('GET', `/api/orders/${placed.body.id}?minPosition=${placed.body.position}&until=settled&waitMs=10000`, undefined, placed.body.accessCode);
+        expect(caughtUp.headers['x-stale']).toBeUndefined();
+        expect(caughtUp.body).toMatchObject({ id: placed.body.id, status: 'reserved' });
+        expect(caughtUp.body.position).toBeGreaterThanOrEqual(placed.body.position);
+      } finally {
+        server.processing!.start();
+      }
+    });
+
+    it('waits the same way in a web process that runs no handlers (woken by the store’s notifications)', async () => {
+      const webStore = kind === 'postgres' ? await openStore(server.config) : server.store;
+      const web = await buildServer({ config: server.config, store: webStore, registry: createMessageRegistry(), logger: pino({ level: 'silent' }) });
+      try {
+        const webApi = client({ ...server, app: web });
+        const placed = await webApi('POST', `/api/conferences/${conference.slug}/orders`, { seats: seats([ga, 1]) });
+        expect(placed.status).toBe(202);
+        const order = await webApi('GET', `/api/orders/${placed.body.id}?minPosition=${placed.body.position}&until=settled&waitMs=10000`, undefined, placed.body.accessCode);
+        expect(order.headers['x-stale']).toBeUndefined();
+        expect(order.body).toMatchObject({ status: 'reserved', total: 19_900 });
+        const { paymentId, token } = await checkoutPaid(order.body);
+        const waiting = webApi('GET', `/api/orders/${order.body.id}?until=final&waitMs=10000`, undefined, order.body.accessCode);
+        expect((await webApi('POST', `/api/payments/${paymentId}/accept`, { token }, order.body.accessCode)).status).toBe(202);
+        expect((await waiting).body).toMatchObject({ status: 'confirmed', payment: { id: paymentId, status: 'completed' } });
+      } finally {
+        await web.close();
+        if (webStore !== server.store) await webStore.close();
+      }
+    });
+
     it('refuses bad waiting parameters with 400', async () => {
       const order = await place([[ga, 1]]);
       for (const query of ['until=soon', 'waitMs=10001', 'minVersion=-1', 'minPosition=x', 'colour=red']) {
@@ -341,6 +394,18 @@ describe.each(STORE_KINDS)('the public order API on %s', (kind) => {
       }
       // The token was not used by the refused attempts.
       expect((await api('POST', `/api/payments/${paymentId}/accept`, { token }, order.accessCode)).status).toBe(202);
+    });
+
+    it('counts wrong tokens as failed credential checks of the payment', async () => {
+      const order = await place([[ga, 1]]);
+      const { paymentId, token } = await checkoutPaid(order);
+      for (let attempt = 0; attempt < 10; attempt++) {
+        expect((await api('POST', `/api/payments/${paymentId}/accept`, { token: `wrong-${attempt}` }, order.accessCode)).status).toBe(404);
+      }
+      const limited = await api('POST', `/api/payments/${paymentId}/accept`, { token }, order.accessCode);
+      expect(limited.status).toBe(429);
+      expect(limited.headers['retry-after']).toBeDefined();
+      expect((await api('GET', `/api/orders/${order.id}`, undefined, order.accessCode)).status).toBe(200);
     });
 
     it('confirms a free order without a payment', async () => {

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../../platform/store/store.ts';
 import { CredentialLimits } from '../../web/credential-limits.ts';
 import { errorResponses, notFound } from '../../web/errors.ts';
-import { RateLimiter, rateLimited } from '../../web/rate-limiter.ts';
+import { RateLimiter } from '../../web/rate-limiter.ts';
 import { STALE_DESCRIPTION } from '../../web/read-model-wait.ts';
 import { COMMAND_WAIT_MS } from '../registration/api/orders.ts';
 import { ACCESS_CODE_SECURITY, orderCredentials, paymentTarget } from '../registration/api/order-credentials.ts';
@@ -74,17 +74,15 @@ export function paymentApi({ store, service }: PaymentApiOptions): FastifyPlugin
         },
         async (request: FastifyRequest<{ Params: { paymentId: string }; Body: { token?: string } }>, reply) => {
           const { paymentId } = request.params;
+          // The credentials' rate limit has the same target: a wrong token counts against it too.
           await credentials.payment(request, reply, paymentId);
-          const target = paymentTarget(paymentId);
-          const wait = await limits.retryAfter(request.ip, target);
-          if (wait > 0) throw rateLimited(reply, wait);
           const token = request.body.token;
           try {
             if (!token) throw new NotFoundError(PAYMENT_LINK_INVALID);
             const done = answer === 'accept' ? await service.acceptPayment(paymentId, token) : await service.rejectPayment(paymentId, token);
             return reply.code(202).send(await paymentAnswer(reply, paymentId, { minPosition: done.position, waitMs: COMMAND_WAIT_MS }));
           } catch (error) {
-            if (error instanceof NotFoundError) await limits.failed(request.ip, target);
+            if (error instanceof NotFoundError) await limits.failed(request.ip, paymentTarget(paymentId));
             throw error;
           }
         },

@@ -35,26 +35,29 @@ function sameCode(expected: string, given: string): boolean {
 }
 
 export function orderCredentials(service: RegistrationService, limits: CredentialLimits) {
-  /** Checks the code against `expected` (undefined: nothing to match), counting a failure against `target`. */
-  async function check(request: FastifyRequest, reply: FastifyReply, target: string, expected: () => Promise<string | undefined>): Promise<void> {
+  /**
+   * Checks the code against `expected` (undefined: nothing to match), counting a failure against
+   * `target`; answers the order's code as stored.
+   */
+  async function check(request: FastifyRequest, reply: FastifyReply, target: string, expected: () => Promise<string | undefined>): Promise<string> {
     const given = givenAccessCode(request);
     if (given === undefined) throw unauthorized(MISSING);
     const wait = await limits.retryAfter(request.ip, target);
     if (wait > 0) throw rateLimited(reply, wait);
     const code = await expected();
-    if (code !== undefined && sameCode(code, given)) return;
+    if (code !== undefined && sameCode(code, given)) return code;
     await limits.failed(request.ip, target);
     throw notFound(ORDER_NOT_FOUND);
   }
 
   return {
-    /** The request may act on this order. */
-    order(request: FastifyRequest, reply: FastifyReply, orderId: string): Promise<void> {
+    /** The request may act on this order; answers its access code. */
+    order(request: FastifyRequest, reply: FastifyReply, orderId: string): Promise<string> {
       return check(request, reply, orderTarget(orderId), () => service.accessCodeOf(orderId));
     },
 
     /** The request may act on this payment (the code of the order it pays for). */
-    payment(request: FastifyRequest, reply: FastifyReply, paymentId: string): Promise<void> {
+    payment(request: FastifyRequest, reply: FastifyReply, paymentId: string): Promise<string> {
       return check(request, reply, paymentTarget(paymentId), async () => {
         const orderId = await service.orderOfPayment(paymentId);
         return orderId === undefined ? undefined : service.accessCodeOf(orderId);

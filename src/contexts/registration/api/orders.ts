@@ -52,22 +52,27 @@ export function orderApi({ store, service }: OrderApiOptions): FastifyPluginAsyn
     const limits = new CredentialLimits(new RateLimiter(store));
     const credentials = orderCredentials(service, limits);
 
-    /**
-     * The order view for an answer: after waiting for `wait`; when the read models do not show the
-     * order (at `position`, if given) the pending body. Either way `x-stale` says the wait ran out.
-     */
+    /** The order view after waiting for `wait`, marked `x-stale` when the wait ran out; the pending body while the read models do not show the order. */
     async function orderAnswer(reply: FastifyReply, orderId: string, accessCode: string, wait: OrderWait) {
       const { view, stale } = await service.orderView(orderId, wait);
       if (stale) reply.header('x-stale', 'true');
-      const position = wait.minPosition ?? 0;
-      if (view && view.position >= position) return orderBody(view);
+      return view ? orderBody(view) : pendingBody(reply, orderId, accessCode, wait.minPosition ?? 0);
+    }
+
+    /**
+     * The 202 of a command (API.md "Commands and waiting"): its view once the read models have
+     * processed `position`, settled; the pending body when they have not shown the command in time.
+     */
+    async function commandAnswer(reply: FastifyReply, orderId: string, accessCode: string, position: number) {
+      const { view, stale } = await service.orderView(orderId, { minPosition: position, until: 'settled', waitMs: COMMAND_WAIT_MS });
+      if (stale) reply.header('x-stale', 'true');
+      return view && view.position >= position ? orderBody(view) : pendingBody(reply, orderId, accessCode, position);
+    }
+
+    function pendingBody(reply: FastifyReply, orderId: string, accessCode: string, position: number) {
       reply.header('x-stale', 'true');
       return { id: orderId, accessCode, status: 'pending' as const, position };
     }
-
-    /** The 202 of a command: its view once the read models have processed `position`, settled. */
-    const commandAnswer = (reply: FastifyReply, orderId: string, accessCode: string, position: number) =>
-      orderAnswer(reply, orderId, accessCode, { minPosition: position, until: 'settled', waitMs: COMMAND_WAIT_MS });
 
     app.post(
       '/api/conferences/:slug/orders',
@@ -111,8 +116,8 @@ export function orderApi({ store, service }: OrderApiOptions): FastifyPluginAsyn
       },
       async (request, reply) => {
         const { orderId } = request.params;
-        await credentials.order(request, reply, orderId);
-        return orderAnswer(reply, orderId, (await service.accessCodeOf(orderId))!, request.query);
+        const accessCode = await credentials.order(request, reply, orderId);
+        return orderAnswer(reply, orderId, accessCode, request.query);
       },
     );
 
@@ -128,9 +133,9 @@ export function orderApi({ store, service }: OrderApiOptions): FastifyPluginAsyn
       },
       async (request, reply) => {
         const { orderId } = request.params;
-        await credentials.order(request, reply, orderId);
+        const accessCode = await credentials.order(request, reply, orderId);
         const { position } = await service.updateSeats(orderId, request.body.seats);
-        return reply.code(202).send(await commandAnswer(reply, orderId, (await service.accessCodeOf(orderId))!, position));
+        return reply.code(202).send(await commandAnswer(reply, orderId, accessCode, position));
       },
     );
 
@@ -149,9 +154,9 @@ export function orderApi({ store, service }: OrderApiOptions): FastifyPluginAsyn
       },
       async (request, reply) => {
         const { orderId } = request.params;
-        await credentials.order(request, reply, orderId);
+        const accessCode = await credentials.order(request, reply, orderId);
         const done = await withFieldPrefix('registrant.', () => service.checkout(orderId, request.body.registrant));
-        const order = await commandAnswer(reply, orderId, (await service.accessCodeOf(orderId))!, done.position);
+        const order = await commandAnswer(reply, orderId, accessCode, done.position);
         reply.code(202);
         return done.payment ? { order, payment: { id: done.payment.paymentId, redirectUrl: done.payment.redirectUrl } } : order;
       },

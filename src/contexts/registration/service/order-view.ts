@@ -67,7 +67,6 @@ export interface OrderView {
  * `final` — confirmed or expired.
  */
 export type WaitUntil = 'settled' | 'confirmed' | 'final';
-export const WAIT_UNTIL: readonly WaitUntil[] = ['settled', 'confirmed', 'final'];
 
 export interface OrderWait {
   minVersion?: number;
