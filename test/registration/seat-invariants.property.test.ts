@@ -409,7 +409,24 @@ describe('seat invariants under random interleavings', () => {
           expect(payment.status === 'Refunded', `payment ${id} kept or refunded`).toBe(confirmedBy?.paymentId !== id);
         }
       }),
-      { numRuns: 400 },
+      {
+        numRuns: 400,
+        examples: [
+          // A payment forwarded to an order that is then confirmed at zero cost must still be refunded.
+          [
+            [3, 1],
+            [
+              { kind: 'place', order: 0, seats: [1, 0] },
+              { kind: 'catchUp' },
+              { kind: 'startPayment', order: 0, overpay: false, complete: false },
+              { kind: 'update', order: 0, seats: [0, 1] },
+              { kind: 'catchUp' },
+              { kind: 'completePayment', payment: 0 },
+              { kind: 'confirmFree', order: 0 },
+            ],
+          ],
+        ],
+      },
     );
   });
 });

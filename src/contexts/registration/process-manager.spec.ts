@@ -367,6 +367,18 @@ describe('confirmation (rows 18–19)', () => {
     expect(result.state).toMatchObject({ state: C, outcome: 'Confirmed' });
   });
 
+  it('row 18: a forwarded payment that did not confirm the order (confirmed at zero cost meanwhile) is refunded', () => {
+    const process = paymentForwarded();
+    const result = step(process, orderConfirmed());
+    expect(result.commands).toEqual([
+      { type: 'CommitSeatReservation', id: 'id-1', target: CONFERENCE, data: { conferenceId: CONFERENCE, reservationId: ORDER } },
+      refund('id-2', 'pay-1', 'DuplicatePayment'),
+    ]);
+    expect(result.state).toEqual({ ...process, state: C, outcome: 'Confirmed', forwardedPaymentId: null });
+    // Its ConfirmOrder meets a confirmed order and answers nothing; a redelivered confirmation refunds nothing more.
+    expectIgnored(step(result.state, orderConfirmed()), result.state);
+  });
+
   it.each([
     ['C (Confirmed)', confirmedProcess],
     ['C (Expired)', expiredProcess],

@@ -109,7 +109,7 @@ export function registrationProcessStep(
     case 'OrderConfirmationRejected':
       return confirmationRejected(step, input);
     case 'OrderConfirmed':
-      return confirmed(step);
+      return confirmed(step, input.paymentId);
     case 'OrderExpired':
       return expired(step);
     case 'ExpireRegistrationProcess':
@@ -297,12 +297,20 @@ function confirmationRejected(step: Step, input: Extract<ProcessInput, { type: '
   return step.done();
 }
 
-/** Rows 18–19. */
-function confirmed(step: Step): ProcessStep {
+/**
+ * Rows 18–19. A forwarded payment that is not the one that confirmed the order (the order was
+ * confirmed at zero cost meanwhile) is refunded here: its `ConfirmOrder` meets a confirmed order and
+ * answers nothing, so no rejection (row 16) will ever come for it.
+ */
+function confirmed(step: Step, paymentId: string | undefined): ProcessStep {
   if (step.before.state === C) return ignore(step.before, 'OrderConfirmed redelivered');
-  const { conferenceId, reservationId } = step.before;
+  const { conferenceId, reservationId, forwardedPaymentId } = step.before;
   const data: Commands.CommitSeatReservation = { conferenceId, reservationId };
   step.send('CommitSeatReservation', data, conferenceId);
+  if (forwardedPaymentId !== null && forwardedPaymentId !== paymentId) {
+    step.refund(forwardedPaymentId, 'DuplicatePayment');
+    step.state.forwardedPaymentId = null;
+  }
   step.complete('Confirmed');
   return step.done();
 }
