@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
 import { expectPage } from './management-pages-fixture.ts';
 import { type PublishedConference, Registrant, publishConference, registrationServer, seatSelectionForm, settle } from './registration-site-fixture.ts';
 import type { TestServer } from './server-fixture.ts';
@@ -211,6 +212,9 @@ describe('the public registration pages', () => {
       expect(response.statusCode, path).toBe(303);
       expect(response.headers.location, path).toBe(`/${paid.slug}/order/find`);
     }
+    // Nor does the path of another conference lead to it, even for its owner.
+    const elsewhere = await owner.get(`/${free.slug}/order/${orderId}`);
+    expect(elsewhere.headers.location).toBe(`/${free.slug}/order/find`);
     await stranger.get(`/${paid.slug}/order/find`);
     const posted = await stranger.post(`/${paid.slug}/registrant?orderId=${orderId}`, registrantForm());
     expect(posted.headers.location).toBe(`/${paid.slug}/order/find`);
@@ -354,5 +358,91 @@ describe('the public registration pages', () => {
       expect(response.statusCode, file).toBe(200);
       expect(response.headers['content-type'], file).toContain(type);
     }
+  });
+});
+
+describe('the public registration pages around the hold', () => {
+  /** Places an order of one seat in a fresh browser; answers the browser and the order id. */
+  async function holdOneSeat(server: TestServer, conference: PublishedConference) {
+    const browser = new Registrant(server);
+    const selection = expectPage(await browser.get(`/${conference.slug}/register`), 200);
+    const placed = await browser.post(`/${conference.slug}/register`, seatSelectionForm(selection, { [conference.seatTypeIds[0]]: 1 }));
+    expect(placed.statusCode, placed.body).toBe(303);
+    return { browser, orderId: orderIdOf(String(placed.headers.location)) };
+  }
+
+  describe('once the seats are released', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await registrationServer({ RESERVATION_HOLD_SECONDS: '1', SEAT_RELEASE_BUFFER_SECONDS: '0' });
+      server.processing!.start();
+    });
+    afterAll(() => server?.close());
+
+    it('shows the expired page, and sends every page of the order there', async () => {
+      const conference = await publishConference(server, [{ name: 'General admission', price: 19_900, quantity: 10 }]);
+      const { browser, orderId } = await holdOneSeat(server, conference);
+      const expired = await eventually(async () => {
+        const body = (await browser.get(`/${conference.slug}/expired?orderId=${orderId}`)).body;
+        return body.includes('The seats reserved for it have been released.') && body;
+      });
+      expect(expired).toContain('<h1>Your order has expired</h1>');
+      expect(expired).toContain(`<a href="/${conference.slug}/register">start a new order</a>`);
+      expect(expired).toContain(`<a href="/${conference.slug}/">conference home page</a>`);
+      for (const url of [`/${conference.slug}/register?orderId=${orderId}`, `/${conference.slug}/registrant?orderId=${orderId}`]) {
+        expect((await browser.get(url)).headers.location, url).toBe(`/${conference.slug}/expired?orderId=${orderId}`);
+      }
+      const checkout = await browser.post(`/${conference.slug}/registrant?orderId=${orderId}`, {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: 'ada@example.com',
+        confirmEmail: 'ada@example.com',
+      });
+      expect(checkout.headers.location).toBe(`/${conference.slug}/expired?orderId=${orderId}`);
+    });
+  });
+
+  describe('while the hold is over but the seats are not released yet', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await registrationServer({ RESERVATION_HOLD_SECONDS: '1', SEAT_RELEASE_BUFFER_SECONDS: '600' });
+      server.processing!.start();
+    });
+    afterAll(() => server?.close());
+
+    it('says the seats will be released shortly', async () => {
+      const conference = await publishConference(server, [{ name: 'General admission', price: 19_900, quantity: 10 }]);
+      const { browser, orderId } = await holdOneSeat(server, conference);
+      const body = await eventually(async () => {
+        const page = (await browser.get(`/${conference.slug}/expired?orderId=${orderId}`)).body;
+        return page.includes('Your order has expired') && page;
+      });
+      expect(body).toContain('The seats reserved for it will be released shortly.');
+    });
+  });
+
+  describe('when the read models do not catch up', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await registrationServer();
+      server.processing!.start();
+    });
+    afterAll(() => server?.close());
+
+    it('shows the waiting page, which reloads itself', async () => {
+      const conference = await publishConference(server, [{ name: 'General admission', price: 19_900, quantity: 10 }]);
+      // Nothing is processed from now on: the order is placed, its reservation never comes.
+      await server.processing!.stop();
+      const { browser, orderId } = await holdOneSeat(server, conference);
+      const waiting = await browser.get(`/${conference.slug}/registrant?orderId=${orderId}`);
+      expect(waiting.headers.refresh).toBe('5');
+      const body = expectPage(waiting, 200);
+      expect(body).toContain('<h1>Cannot determine the state of the registration</h1>');
+      expect(body).toContain('Please wait until the request is processed.');
+      expect(body).toContain(
+        'The page will refresh automatically in 5 seconds. If this does not happen, please refresh the page by clicking the refresh button in your browser.',
+      );
+      expect(body).toContain('<meta http-equiv="refresh" content="5"/>');
+    });
   });
 });

@@ -71,7 +71,6 @@ export function checkoutRoutes(context: ServiceContext): FastifyPluginAsync {
         opened.minPosition,
       );
       if (!snapshot || !ready) return sendWaitingPage(reply, opened.conference, REGISTRATION_UNKNOWN);
-      if (snapshot.draft.conferenceId !== opened.conference.id) return reply.redirect(registrationPaths(opened.conference.slug).locate, 303);
       const registrant = snapshot.draft.registrant;
       const values = registrant ? { ...registrant, confirmEmail: registrant.email } : { firstName: '', lastName: '', email: '', confirmEmail: '' };
       return elsewhere(reply, opened, snapshot) ?? showCheckout(reply, opened, snapshot, { values });

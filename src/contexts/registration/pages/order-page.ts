@@ -17,15 +17,16 @@ export interface OpenedOrder {
 
 /**
  * Opens an order's page (DOMAIN 6.1): the conference by slug (published or not; 404 / 301 as every
- * page under `/{slug}`), the order id from the path or `?orderId=`, and the session's access to it.
- * Anything missing or not granted sends the visitor to the locate page; the answer is then sent
- * and the result undefined.
+ * page under `/{slug}`), the order id from the path or `?orderId=`, the session's access to it, and
+ * the order being one of this conference. Anything missing or not granted sends the visitor to the
+ * locate page; the answer is then sent and the result undefined.
  */
 export async function openOrder(context: ServiceContext, request: OrderPageRequest, reply: FastifyReply): Promise<OpenedOrder | undefined> {
   const conference = await orderConference(context.catalogue, request, reply);
   if (!conference) return undefined;
   const orderId = request.params.orderId ?? request.query.orderId ?? '';
-  if (orderId === '' || !holdsOrder(request, orderId)) {
+  // The order's own stream says which conference it belongs to: another conference's path is no way in.
+  if (orderId === '' || !holdsOrder(request, orderId) || (await context.order(orderId)).conferenceId !== conference.id) {
     void reply.redirect(registrationPaths(conference.slug).locate, 303);
     return undefined;
   }

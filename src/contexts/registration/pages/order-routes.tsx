@@ -27,15 +27,11 @@ const emailTarget = (email: string) => `email:${emailKey(email).slice(0, MAX_EMA
 export function orderRoutes(context: ServiceContext): FastifyPluginAsync {
   const limits = new CredentialLimits(new RateLimiter(context.store));
 
-  /** The order's snapshot once it is there; otherwise the answer (waiting page, locate) is sent. */
+  /** The order's snapshot once it is there; otherwise the waiting page is sent. */
   async function snapshotFor(reply: FastifyReply, opened: OpenedOrder, ready: (snapshot: OrderSnapshot) => boolean = () => true) {
     const { snapshot, ready: done } = await waitForOrder(context, opened.orderId, ready, opened.minPosition);
     if (!snapshot || !done) {
       sendWaitingPage(reply, opened.conference, REGISTRATION_UNKNOWN);
-      return undefined;
-    }
-    if (snapshot.draft.conferenceId !== opened.conference.id) {
-      void reply.redirect(registrationPaths(opened.conference.slug).locate, 303);
       return undefined;
     }
     return snapshot;
