@@ -167,6 +167,22 @@ describe('the public registration pages', () => {
     expect(expectPage(await browser.follow(accepted), 200)).toContain('<h1>Thank you</h1>');
   });
 
+  it('refuses a processor link with a wrong token, or opened in another browser', async () => {
+    const browser = registrant();
+    const { orderId } = await placeOrder(browser, paid, [1]);
+    const processor = await toProcessor(browser, paid, orderId);
+    const paymentId = hidden(processor.body, 'paymentId');
+    expect(expectPage(await browser.get(`/payment?paymentId=${paymentId}&token=not-the-token`), 404)).toContain('This payment link is not valid.');
+    // The token was issued to the registrant's session.
+    const other = registrant();
+    expectPage(await other.get(processor.url), 404);
+    await other.get(`/${paid.slug}/order/find`);
+    const answered = await other.post(`/${paid.slug}/third-party-payment/accept`, { paymentId, token: hidden(processor.body, 'token') });
+    expect(expectPage(answered, 404)).toContain('This payment link is not valid.');
+    // Still good for its own browser.
+    expectPage(await browser.get(processor.url), 200);
+  });
+
   it('confirms a free order at checkout, without billing, straight to the thank-you page', async () => {
     const browser = registrant();
     const { page, orderId } = await placeOrder(browser, free, [2]);
