@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'bin', 'conference.js');
+const CLI = process.env.BENCH_CLI ?? join(ROOT, 'bin', 'conference.js');
 
 /** A `conference serve` process on an empty embedded store of its own, as a user would run it. */
 export interface ServerProcess {
@@ -19,7 +19,9 @@ export interface ServerProcess {
  */
 export async function startServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'contoso-bench-server-'));
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  // BENCH_SERVER_NODE_ARGS passes flags to the server's node, e.g. `--cpu-prof --cpu-prof-dir=prof`.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', DATA_DIR: dataDir, DEMO_DATA: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -204,4 +204,41 @@ describe.each(STORE_KINDS)('subscriptions on %s', (kind) => {
     await expect(processing.waitFor('h', event.metadata.position! + 1_000_000_000, 100)).resolves.toBe(false);
     await expect(processing.waitFor('h', event.metadata.position!, 10_000)).resolves.toBe(true);
   });
+
+  it('entries of other types move a handler on without delivering anything; its own still arrive', async () => {
+    const { processing } = start(['h', ['Incremented']]);
+    const pings = await ping(['a', 'b'], 10);
+    await expect(processing.waitFor('h', pings.at(-1)!.metadata.position, 10_000)).resolves.toBe(true);
+    const [own] = await store.transaction((tx) =>
+      store.appendToStream(tx, { sourceType: 'Counter', sourceId: 'c' }, -1, [{ type: 'Incremented', data: { by: 1, total: 1 } }], originFromRequest('c')),
+    );
+    await ping(['a'], 2);
+    await expect(processing.waitFor('h', own.metadata.position, 10_000)).resolves.toBe(true);
+    expect((await effectsOf(store, 'h')).map((e) => e.message_id)).toEqual([own.metadata.messageId]);
+  });
+
+  if (kind === 'sqlite')
+    it('commits of this process that log none of a handler\'s types need no log read (positions follow commits)', async () => {
+      let reads = 0;
+      const counted = new Proxy(store, {
+        get(target, property) {
+          if (property === 'readLog') {
+            return (...args: Parameters<Store['readLog']>) => {
+              reads++;
+              return target.readLog(...args);
+            };
+          }
+          const value = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const processing = new Processing(counted, registry, [recordingHandler('h', ['Incremented'])], { retry, idleCheckMs: 60_000 });
+      running.push(processing);
+      processing.start();
+      await expect(processing.waitFor('h', (await ping(['a'], 1))[0].metadata.position, 10_000)).resolves.toBe(true);
+      const before = reads;
+      const pings = await ping(['a', 'b'], 20);
+      await expect(processing.waitFor('h', pings.at(-1)!.metadata.position, 10_000)).resolves.toBe(true);
+      expect(reads - before).toBe(0);
+    });
 });

@@ -32,6 +32,32 @@ describe.each(STORE_KINDS)('event store contract on %s', (kind) => {
   const command = (extra?: Record<string, unknown>, id?: string) =>
     newCommand('Increment', { by: 1 }, { target: 'Counter-x', origin, id, extra });
 
+  describe('durability (ADR 005)', () => {
+    /** The commit setting a transaction runs under, as the database reports it from inside. */
+    async function commitSetting(durable?: boolean): Promise<string> {
+      return store.transaction(async (tx) => {
+        const query = kind === 'sqlite' ? sql<{ setting: string }>`SELECT synchronous AS setting FROM pragma_synchronous` : sql<{ setting: string }>`SELECT current_setting('synchronous_commit') AS setting`;
+        const { rows } = await query.execute(tx.db);
+        return String(rows[0].setting);
+      }, durable === undefined ? undefined : { durable });
+    }
+    // SQLite: 2 = FULL (the WAL is synced at every commit), 1 = NORMAL; PostgreSQL: synchronous_commit.
+    const [durableSetting, relaxedSetting] = kind === 'sqlite' ? ['2', '1'] : ['on', 'off'];
+
+    it('commits wait for the disk by default, and not for transactions marked durable: false', async () => {
+      expect(await commitSetting()).toBe(durableSetting);
+      expect(await commitSetting(false)).toBe(relaxedSetting);
+      // A relaxed transaction leaves the next default one durable.
+      expect(await commitSetting()).toBe(durableSetting);
+      expect(await commitSetting(true)).toBe(durableSetting);
+    });
+
+    it('concurrent transactions each run under their own setting', async () => {
+      const settings = await Promise.all([true, false, true, false, false, true].map((durable) => commitSetting(durable)));
+      expect(settings).toEqual([durableSetting, relaxedSetting, durableSetting, relaxedSetting, relaxedSetting, durableSetting]);
+    });
+  });
+
   /** Rows in the table, ignoring the reader horizon (what is physically committed). */
   async function committedRows(): Promise<number> {
     const row = await store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

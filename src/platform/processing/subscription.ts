@@ -48,6 +48,14 @@ export class Subscription {
   readonly #retry: RetryPolicy;
   readonly #logger: Logger;
   readonly #storedTypes: string[];
+  readonly #storedTypeSet: ReadonlySet<string>;
+  /**
+   * Whether the log must be read for new entries. Commits of this process that logged none of the
+   * handler's types (on a store whose positions follow commits) need no read: they only move
+   * {@link seen} up to `#unconcerningHead`. Every other signal, and the idle re-check, sets it.
+   */
+  #mustRead = true;
+  #unconcerningHead = 0;
   readonly #wakeup = new Wakeup();
   /** Back-off sleeps end early only when stopping, not on new messages. */
   #stopping = new Wakeup();
@@ -67,6 +75,7 @@ export class Subscription {
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#logger = options.logger ?? silentLogger;
     this.#storedTypes = [...new Set(handler.types.flatMap((type) => registry.storedNamesOf(type)))];
+    this.#storedTypeSet = new Set(this.#storedTypes);
     this.#progress.setMaxListeners(0);
   }
 
@@ -88,7 +97,14 @@ export class Subscription {
     this.#stopped = false;
     this.#stopping = new Wakeup();
     this.#unsubscribe = [
-      this.store.onChange('messages', () => this.#wakeup.wake()),
+      this.store.onChange('messages', (logged) => {
+        if (logged && this.store.dialect.positionsFollowCommits && !concerns(logged.types, this.#storedTypeSet)) {
+          this.#unconcerningHead = Math.max(this.#unconcerningHead, logged.position);
+        } else {
+          this.#mustRead = true;
+        }
+        this.#wakeup.wake();
+      }),
       this.store.onChange('dead_letters', () => {
         this.#deadLettersChanged = true;
         this.#wakeup.wake();
@@ -148,15 +164,20 @@ export class Subscription {
         if (await this.#writesPendingBeyondHorizon()) {
           // A committed entry is held back by an older transaction still running: look again shortly.
           await this.#wakeup.wait(horizonWaitMs);
+          this.#mustRead = true;
           horizonWaitMs = Math.min(horizonWaitMs * 2, 1000);
         } else {
           horizonWaitMs = 5;
-          await this.#wakeup.wait(this.options.idleCheckMs ?? 2000);
-          this.#deadLettersChanged = true;
+          // The idle re-check also looks for entries and dead letters of other processes.
+          if (!(await this.#wakeup.wait(this.options.idleCheckMs ?? 2000))) {
+            this.#deadLettersChanged = true;
+            this.#mustRead = true;
+          }
         }
         failures = 0;
       } catch (error) {
         failures++;
+        this.#mustRead = true;
         this.#logger.error({ err: error, handler: this.name }, 'subscription step failed; retrying');
         await this.#wakeup.wait(Math.min(100 * 2 ** failures, 10_000));
       }
@@ -191,6 +212,11 @@ export class Subscription {
 
   /** Handles the next batch; false when there was nothing new. */
   async #step(): Promise<boolean> {
+    if (!this.#mustRead) {
+      this.#advanceSeen(this.#unconcerningHead);
+      return false;
+    }
+    this.#mustRead = false;
     const head = await this.store.headPosition();
     if (head <= this.seen) return false;
     const limit = this.handler.batchSize ?? 100;
@@ -215,6 +241,8 @@ export class Subscription {
       }
     }
     this.#advanceSeen(batch.length < limit ? head : this.position);
+    // Read again until a read finds nothing new.
+    this.#mustRead = true;
     return true;
   }
 
@@ -225,6 +253,14 @@ export class Subscription {
     } catch (error) {
       return { message: stored, error: error instanceof Error ? error : new Error(String(error)) };
     }
+  }
+
+  /**
+   * A handler's transaction: its commit does not wait for the disk (ADR 005). Everything in it is
+   * derived from durable log entries, so a crash that loses it only makes the handler redo it.
+   */
+  #transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.store.transaction(work, { durable: false });
   }
 
   #skips(message: LoggedMessage): boolean {
@@ -239,7 +275,7 @@ export class Subscription {
     if (deliveries.length === 1 || deliveries.some((d) => d.error)) return undefined;
     let current = -1;
     try {
-      await this.store.transaction(async (tx) => {
+      await this.#transaction(async (tx) => {
         for (const [index, { message }] of deliveries.entries()) {
           current = index;
           if (this.#skips(message)) continue;
@@ -266,9 +302,9 @@ export class Subscription {
     if (delivery.error) {
       await this.#deadLetter(message, delivery.error, 1, checkpoint);
     } else if (this.#skips(message)) {
-      await this.store.transaction(checkpoint);
+      await this.#transaction(checkpoint);
     } else if (this.#blocked.has(partitionKey(message))) {
-      await this.store.transaction(async (tx) => {
+      await this.#transaction(async (tx) => {
         await this.#park(tx, message);
         await checkpoint(tx);
       });
@@ -315,7 +351,7 @@ export class Subscription {
   async #attempt(message: LoggedMessage, alongside: (tx: Tx) => Promise<void>): Promise<Error | undefined> {
     for (let conflicts = 0; ; conflicts++) {
       try {
-        await this.store.transaction(async (tx) => {
+        await this.#transaction(async (tx) => {
           if (!this.#skips(message)) await this.handler.handle(message, new HandlerContext(this.store, tx, message));
           await alongside(tx);
         });
@@ -335,7 +371,7 @@ export class Subscription {
     firstFailedAt = new Date().toISOString(),
   ): Promise<void> {
     const source = partitionKey(message);
-    await this.store.transaction(async (tx) => {
+    await this.#transaction(async (tx) => {
       await tx.db
         .insertInto('dead_letters')
         .values({
@@ -454,7 +490,7 @@ export class Subscription {
         };
         const stored = await this.store.messageAt(Number(position));
         if (!stored) {
-          await this.store.transaction(unpark);
+          await this.#transaction(unpark);
           continue;
         }
         const delivery = this.#decode(stored);
@@ -480,4 +516,9 @@ export class Subscription {
 
 function describe(error: Error): string {
   return `${error.name}: ${error.message}`.slice(0, 4000);
+}
+
+function concerns(types: ReadonlySet<string>, handled: ReadonlySet<string>): boolean {
+  for (const type of types) if (handled.has(type)) return true;
+  return false;
 }

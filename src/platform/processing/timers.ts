@@ -90,7 +90,7 @@ export class Timers {
         )
         .execute();
       return due.length;
-    });
+    }, { durable: false });
   }
 
   /** When the earliest pending timer is due, if any. */

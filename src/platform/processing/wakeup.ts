@@ -1,4 +1,7 @@
-/** A resettable signal: `wait` resolves on the next `wake` or after the timeout, whichever comes first. */
+/**
+ * A resettable signal: `wait` resolves on the next `wake` (true) or after the timeout (false),
+ * whichever comes first.
+ */
 export class Wakeup {
   #pending = false;
   #resolve: (() => void) | undefined;
@@ -8,10 +11,10 @@ export class Wakeup {
     this.#resolve?.();
   }
 
-  async wait(timeoutMs: number): Promise<void> {
+  async wait(timeoutMs: number): Promise<boolean> {
     if (this.#pending) {
       this.#pending = false;
-      return;
+      return true;
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, timeoutMs);
@@ -23,6 +26,8 @@ export class Wakeup {
       }
       this.#resolve = done;
     });
+    const woken = this.#pending;
     this.#pending = false;
+    return woken;
   }
 }

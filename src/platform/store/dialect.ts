@@ -15,6 +15,11 @@ export interface StoreDialect {
   readonly insertLog: LogInserter;
   /** Exclusive upper bound of positions a log reader may see now; undefined = no bound. */
   readHorizon(): RawBuilder<number> | undefined;
+  /**
+   * Positions grow in commit order (one writer at a time): a commit of this process then tells a
+   * listener everything logged up to its position, bar other processes' writes.
+   */
+  readonly positionsFollowCommits: boolean;
   /** `FOR UPDATE SKIP LOCKED` where several workers may claim the same rows. */
   readonly skipLocked: boolean;
   isUniqueViolation(error: unknown): boolean;
@@ -22,6 +27,13 @@ export interface StoreDialect {
   listen(onChange: (topic: ChangeTopic) => void): Promise<() => Promise<void>>;
   /** Tells the other processes' listeners that these topics changed. */
   notify(topics: readonly ChangeTopic[]): Promise<void>;
+  /**
+   * Begins a transaction through `open` whose commit waits for the disk (`durable`), or returns
+   * before the write is flushed (ADR 005). Some databases set this before the transaction begins.
+   */
+  withDurability<T>(durable: boolean, open: () => Promise<T>): Promise<T>;
+  /** Run first inside a transaction that need not wait for the disk (where it is set per transaction). */
+  relax(tx: Transaction<Database>): Promise<void>;
   /** Cheap check that the store answers. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -31,6 +31,13 @@ export function postgresDialect(connectionString: string, options: { poolSize?: 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: namedStatements(pool) }) });
   return {
     name: 'postgres',
+    // Positions come from transaction ids, assigned at the first write, not at commit (ADR 002).
+    positionsFollowCommits: false,
+    withDurability: (_durable, open) => open(),
+    // The commit returns before its WAL record is flushed; a crash may lose it, never corrupt (ADR 005).
+    relax: async (tx) => {
+      await sql`SET LOCAL synchronous_commit = off`.execute(tx);
+    },
     db,
     insertLog,
     // Every transaction older than the oldest running one has finished: rows below it can no longer appear.

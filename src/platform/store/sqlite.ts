@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,9 +17,23 @@ import type { StoreDialect } from './dialect.ts';
 import { type InsertedRow, LOG_COLUMNS, type LogInserter, STREAM_HEAD_SQL } from './log-insert.ts';
 import type { Database } from './schema.ts';
 
-/** Write transactions take the write lock at BEGIN, so they never fail on a lock upgrade. */
+/** The durability of the transaction being opened in this async context (ADR 005); unset = durable. */
+const openingDurable = new AsyncLocalStorage<boolean>();
+
+/**
+ * Write transactions take the write lock at BEGIN, so they never fail on a lock upgrade. SQLite
+ * cannot change `synchronous` inside a transaction, so it is set (when it differs) just before.
+ */
 class ImmediateSqliteDriver extends SqliteDriver {
+  #synchronous = 'FULL';
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    // Guarantee 9: FULL syncs the WAL at every commit; NORMAL leaves it to the next FULL commit or checkpoint.
+    const synchronous = (openingDurable.getStore() ?? true) ? 'FULL' : 'NORMAL';
+    if (synchronous !== this.#synchronous) {
+      await connection.executeQuery(CompiledQuery.raw(`pragma synchronous = ${synchronous}`));
+      this.#synchronous = synchronous;
+    }
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
 }
@@ -96,6 +111,9 @@ export function sqliteDialect(file: string): StoreDialect {
     insertLog,
     readHorizon: () => undefined,
     skipLocked: false,
+    positionsFollowCommits: true,
+    withDurability: (durable, open) => openingDurable.run(durable, open),
+    relax: async () => {},
     isUniqueViolation: (error) =>
       error instanceof BetterSqlite3.SqliteError &&
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),

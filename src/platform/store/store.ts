@@ -22,12 +22,20 @@ export interface NewEvent {
   extra?: Record<string, unknown>;
 }
 
+/** What a committed transaction of this process logged: its type names and highest position. */
+export interface LoggedChange {
+  types: ReadonlySet<string>;
+  position: number;
+}
+
 /** A write transaction: the log rows it wrote and the topics to signal once it commits. */
 export class Tx {
   logRows = 0;
   /** Highest log position this transaction wrote (0 if none). */
   maxPosition = 0;
   readonly topics = new Set<ChangeTopic>();
+  /** Type names of the log rows written (a savepoint rolled back may leave extra names: harmless). */
+  readonly typesWritten = new Set<string>();
   #savepoints = 0;
   readonly #afterCommit: Array<() => void> = [];
   constructor(readonly db: Transaction<Database>) {}
@@ -135,15 +143,21 @@ export class Store {
   /**
    * Runs `work` in one write transaction; once it commits, listeners of the topics it touched are
    * signalled here at once and in other processes through the dialect's notifications.
+   * `durable: false` (handlers' work, which the log can always redo) commits without waiting for
+   * the disk; everything acknowledged to a client stays durable, the default (ADR 005).
    */
-  async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Tx) => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
+    const durable = options.durable ?? true;
     let tx: Tx | undefined;
-    const result = await this.db.transaction().execute((trx) => {
-      tx = new Tx(trx);
-      return work(tx);
-    });
+    const result = await this.dialect.withDurability(durable, () =>
+      this.db.transaction().execute(async (trx) => {
+        if (!durable) await this.dialect.relax(trx);
+        tx = new Tx(trx);
+        return work(tx);
+      }),
+    );
     tx!.committed();
-    for (const topic of tx!.topics) this.signal(topic);
+    for (const topic of tx!.topics) this.signal(topic, topic === 'messages' ? { types: tx!.typesWritten, position: tx!.maxPosition } : undefined);
     this.#announcer.announce(tx!.topics);
     return result;
   }
@@ -158,12 +172,15 @@ export class Store {
     if (this.dialect.name === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx.db);
   }
 
-  /** Wakes this process's listeners of a topic. */
-  signal(topic: ChangeTopic): void {
-    this.#changes.emit(topic);
+  /**
+   * Wakes this process's listeners of a topic. A commit of this process tells `messages` listeners
+   * what it logged; notifications from other processes carry no detail.
+   */
+  signal(topic: ChangeTopic, logged?: LoggedChange): void {
+    this.#changes.emit(topic, logged);
   }
 
-  onChange(topic: ChangeTopic, listener: () => void): () => void {
+  onChange(topic: ChangeTopic, listener: (logged?: LoggedChange) => void): () => void {
     this.#changes.on(topic, listener);
     return () => this.#changes.off(topic, listener);
   }
@@ -266,6 +283,7 @@ export class Store {
         written.push({ ...message, metadata: { ...message.metadata, position } });
         tx.maxPosition = Math.max(tx.maxPosition, position);
         tx.topics.add('messages');
+        tx.typesWritten.add(message.type);
       }
     }
     return written;
