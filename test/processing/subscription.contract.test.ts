@@ -208,7 +208,7 @@ describe.each(STORE_KINDS)('subscriptions on %s', (kind) => {
   it('entries of other types move a handler on without delivering anything; its own still arrive', async () => {
     const { processing } = start(['h', ['Incremented']]);
     const pings = await ping(['a', 'b'], 10);
-    await expect(processing.waitFor('h', pings.at(-1)!.metadata.position, 10_000)).resolves.toBe(true);
+    await expect(processing.waitFor('h', pings.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
     const [own] = await store.transaction((tx) =>
       store.appendToStream(tx, { sourceType: 'Counter', sourceId: 'c' }, -1, [{ type: 'Incremented', data: { by: 1, total: 1 } }], originFromRequest('c')),
     );
@@ -235,10 +235,10 @@ describe.each(STORE_KINDS)('subscriptions on %s', (kind) => {
       const processing = new Processing(counted, registry, [recordingHandler('h', ['Incremented'])], { retry, idleCheckMs: 60_000 });
       running.push(processing);
       processing.start();
-      await expect(processing.waitFor('h', (await ping(['a'], 1))[0].metadata.position, 10_000)).resolves.toBe(true);
+      await expect(processing.waitFor('h', (await ping(['a'], 1))[0].metadata.position!, 10_000)).resolves.toBe(true);
       const before = reads;
       const pings = await ping(['a', 'b'], 20);
-      await expect(processing.waitFor('h', pings.at(-1)!.metadata.position, 10_000)).resolves.toBe(true);
+      await expect(processing.waitFor('h', pings.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
       expect(reads - before).toBe(0);
     });
 });

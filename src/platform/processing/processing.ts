@@ -21,6 +21,7 @@ export interface ProcessingOptions {
   logger?: Logger;
   retry?: Partial<RetryPolicy>;
   idleCheckMs?: number;
+  coalesceMs?: number;
 }
 
 /** The worker side of one process: every handler's subscription and the timer runner. */
@@ -45,7 +46,7 @@ export class Processing {
     this.timers = new Timers(store);
     this.deadLetters = new DeadLetters(store);
     this.subscriptions = handlers.map(
-      (handler) => new Subscription(store, registry, handler, { logger, retry: options.retry, idleCheckMs: options.idleCheckMs }),
+      (handler) => new Subscription(store, registry, handler, { logger, retry: options.retry, idleCheckMs: options.idleCheckMs, coalesceMs: options.coalesceMs }),
     );
     this.#timerRunner = new TimerRunner(store, this.timers, {
       idleCheckMs: options.idleCheckMs,

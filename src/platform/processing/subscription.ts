@@ -25,7 +25,14 @@ export interface SubscriptionOptions {
   logger?: Logger;
   /** Safety re-check while idle (other processes' writes on SQLite, missed notifications). */
   idleCheckMs?: number;
+  /**
+   * After a commit wakes an idle subscription, how long it lets the commits right behind land before
+   * it reads, so that under load they are handled as one batch in one transaction (ADR 005).
+   */
+  coalesceMs?: number;
 }
+
+const DEFAULT_COALESCE_MS = 2;
 
 type Delivery = { message: LoggedMessage; error?: undefined } | { message: LoggedMessage; error: Error };
 
@@ -172,6 +179,8 @@ export class Subscription {
           if (!(await this.#wakeup.wait(this.options.idleCheckMs ?? 2000))) {
             this.#deadLettersChanged = true;
             this.#mustRead = true;
+          } else if (this.#mustRead) {
+            await this.#coalesce();
           }
         }
         failures = 0;
@@ -182,6 +191,12 @@ export class Subscription {
         await this.#wakeup.wait(Math.min(100 * 2 ** failures, 10_000));
       }
     }
+  }
+
+  /** Woken by a commit: lets the commits right behind it land too, then they are read as one batch. */
+  async #coalesce(): Promise<void> {
+    const ms = this.options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
   }
 
   async #load(): Promise<void> {
