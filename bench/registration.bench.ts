@@ -20,6 +20,7 @@ export const benchmark: BenchModule = {
   name: 'registration',
   description: `end-to-end paid registrations over HTTP, ${CLIENTS} clients, embedded store`,
   async run(ctx) {
+    if (!ctx.stores.includes('sqlite')) return [];
     const server = await startServer({ CONFERENCE_CREATION_LIMIT: '0' });
     ctx.onCleanup(() => server.close());
     const client = registrationClient(server.url);

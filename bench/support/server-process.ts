@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = process.env.BENCH_CLI ?? join(ROOT, 'bin', 'conference.js');
+const CLI = join(ROOT, 'bin', 'conference.js');
 
 /** A `conference serve` process on an empty embedded store of its own, as a user would run it. */
 export interface ServerProcess {
