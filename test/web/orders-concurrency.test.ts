@@ -54,5 +54,12 @@ describe.each(STORE_KINDS)('simultaneous orders on %s', (kind) => {
     await settle(server);
     const offered = await json('GET', `/api/conferences/${conference.slug}`);
     expect(offered.body.seatTypes).toEqual([expect.objectContaining({ id: seatTypeId, available: 0 })]);
+    // The management side's seat sales, each term from its own events, add up to the quota.
+    const sales = await server.store.db
+      .selectFrom('seat_sales')
+      .select(['sold', 'held', 'remaining'])
+      .where('seat_type_id', '=', seatTypeId)
+      .executeTakeFirstOrThrow();
+    expect(sales).toEqual({ sold: 0, held: QUOTA, remaining: 0 });
   });
 });
