@@ -17,6 +17,8 @@ import { ManagementClient } from '../web/management-fixture.ts';
 import { PageAgent, expectPage } from '../web/management-pages-fixture.ts';
 import { type TestServer, testServerOn } from '../web/server-fixture.ts';
 
+const registry = createMessageRegistry();
+
 const HANDLERS = [ordersProjection, seatSalesProjection];
 const grace = { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com' };
 const alan = { firstName: 'Alan', lastName: 'Turing', email: 'alan@example.com' };
@@ -215,7 +217,7 @@ describe.each(STORE_KINDS)('the management orders and sales read models on %s', 
       for (const table of READ_MODEL_TABLES) await db().deleteFrom(table).execute();
       for (const message of deliveries) {
         const handler = HANDLERS.find((candidate) => candidate.types.includes(message.type))!;
-        await store.transaction((tx) => handler.handle(message, new HandlerContext(store, tx, message)));
+        await store.transaction((tx) => handler.handle(message, new HandlerContext(store, registry, tx, message)));
       }
       const state: Record<string, unknown[]> = {};
       for (const table of READ_MODEL_TABLES) {
@@ -248,7 +250,7 @@ describe.each(STORE_KINDS)('the management orders and sales read models on %s', 
       const order = orderStream(orderId);
       const placed = order.next('OrderPlaced', { conferenceId: newId(), seats: [], reservationAutoExpiration: '2030-01-01T10:15:00.000Z', accessCode: 'ZZZ999' }, '2030-01-01T10:00:00.000Z');
       const [expired] = await appendEvents(store, [order.next('OrderExpired', {})]);
-      const deliver = () => store.transaction((tx) => ordersProjection.handle(expired, new HandlerContext(store, tx, expired)));
+      const deliver = () => store.transaction((tx) => ordersProjection.handle(expired, new HandlerContext(store, registry, tx, expired)));
       await expect(deliver()).rejects.toThrow(/not in the log yet/);
       await appendEvents(store, [placed]);
       await deliver();

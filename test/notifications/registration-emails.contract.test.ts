@@ -151,8 +151,8 @@ describe.each(STORE_KINDS)('registration e-mails on %s', (kind) => {
   it('records one e-mail per trigger and recipient when an event is delivered again', async () => {
     const { events, confirmed } = paidOrder('AB12CD');
     const [written] = (await feed(...events, confirmed)).slice(-1);
-    await store.transaction((tx) => handler.handle(written, new HandlerContext(store, tx, written)));
-    await store.transaction((tx) => handler.handle(written, new HandlerContext(store, tx, written)));
+    await store.transaction((tx) => handler.handle(written, new HandlerContext(store, registry, tx, written)));
+    await store.transaction((tx) => handler.handle(written, new HandlerContext(store, registry, tx, written)));
     expect(await emailsOf(confirmed)).toHaveLength(1);
   });
 
@@ -161,7 +161,7 @@ describe.each(STORE_KINDS)('registration e-mails on %s', (kind) => {
     await feed(...events);
     // Handed to the handler only: in the log, the running subscription would e-mail it.
     const replayed = { ...confirmed, metadata: { ...confirmed.metadata, position: 1 } };
-    await store.transaction((tx) => handler.handle(replayed, new HandlerContext(store, tx, replayed, true)));
+    await store.transaction((tx) => handler.handle(replayed, new HandlerContext(store, registry, tx, replayed, true)));
     expect(await emailsOf(confirmed)).toEqual([]);
   });
 

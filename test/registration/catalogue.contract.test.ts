@@ -119,7 +119,7 @@ describe.each(STORE_KINDS)('the registration catalogue on %s', (kind) => {
   describe('fed any order of deliveries with duplicates', () => {
     /** Delivers one message the way a subscription does: handler effect in its own transaction. */
     function deliver(message: LoggedMessage): Promise<void> {
-      return store.transaction((tx) => catalogueProjection.handle(message, new HandlerContext(store, tx, message)));
+      return store.transaction((tx) => catalogueProjection.handle(message, new HandlerContext(store, registry, tx, message)));
     }
 
     async function stateAfter(deliveries: LoggedMessage[]): Promise<unknown> {

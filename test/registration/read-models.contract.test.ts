@@ -125,7 +125,7 @@ describe.each(STORE_KINDS)('the registration read models on %s', (kind) => {
 
   /** Delivers one message the way a subscription does: the handler's effect in its own transaction. */
   function deliver(handler: MessageHandler, message: LoggedMessage): Promise<void> {
-    return store.transaction((tx) => handler.handle(message, new HandlerContext(store, tx, message)));
+    return store.transaction((tx) => handler.handle(message, new HandlerContext(store, registry, tx, message)));
   }
   const handlersOf = (message: LoggedMessage) => HANDLERS.filter((handler) => handler.types.includes(message.type));
 

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import type { Kysely } from 'kysely';
+import type { ConferenceManagementDatabase } from '../../src/contexts/conference-management/schema.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../support/stores.ts';
 import { ordersServer, publishedConference, settle } from './orders-fixture.ts';
@@ -55,7 +57,7 @@ describe.each(STORE_KINDS)('simultaneous orders on %s', (kind) => {
     const offered = await json('GET', `/api/conferences/${conference.slug}`);
     expect(offered.body.seatTypes).toEqual([expect.objectContaining({ id: seatTypeId, available: 0 })]);
     // The management side's seat sales, each term from its own events, add up to the quota.
-    const sales = await server.store.db
+    const sales = await (server.store.db as unknown as Kysely<ConferenceManagementDatabase>)
       .selectFrom('seat_sales')
       .select(['sold', 'held', 'remaining'])
       .where('seat_type_id', '=', seatTypeId)

@@ -1,11 +1,14 @@
 import type { LoggedMessage, Message } from '../messages/envelope.ts';
 import { newCommand, originOf } from '../messages/factory.ts';
+import type { MessageRegistry } from '../messages/registry.ts';
 import type { Store, Tx } from '../store/store.ts';
 
 /** What a handler may do while it handles one message: everything goes into `tx`. */
 export class HandlerContext {
   constructor(
     readonly store: Store,
+    /** Upcasts what a handler reads besides the delivered message (e.g. earlier events of its stream). */
+    readonly registry: MessageRegistry,
     readonly tx: Tx,
     readonly message: LoggedMessage,
     /** True during replays and rebuilds: no commands, e-mails or timers (DOMAIN 7.2). */

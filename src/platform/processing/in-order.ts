@@ -11,7 +11,7 @@ export function versionOf(message: LoggedMessage): number {
 /**
  * The events of the handled message's stream to apply after version `applied`, in version order, up
  * to the handled one (DOMAIN 5.1): none for a duplicate (P1); for an event that skips versions, the
- * missing ones are read from the stream first (P2). When the log does not hold them yet, the
+ * missing ones are read from the stream first (P2), upcast like every delivered message. When the log does not hold them yet, the
  * handler fails and the message is delivered again later.
  */
 export async function eventsToApply(context: HandlerContext, applied: number): Promise<LoggedMessage[]> {
@@ -25,5 +25,5 @@ export async function eventsToApply(context: HandlerContext, applied: number): P
   if (events.some((event, index) => versionOf(event) !== applied + 1 + index) || events.length !== version - applied - 1) {
     throw new Error(`${sourceType} ${sourceId}: versions ${applied + 1}…${version - 1} are not in the log yet; ${message.type} v${version} waits for them`);
   }
-  return [...events, message];
+  return [...events.map((event) => context.registry.decode(event)), message];
 }

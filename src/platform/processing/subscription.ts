@@ -295,7 +295,7 @@ export class Subscription {
           current = index;
           if (this.#skips(message)) continue;
           if (this.#blocked.has(partitionKey(message))) await this.#park(tx, message);
-          else await this.handler.handle(message, new HandlerContext(this.store, tx, message));
+          else await this.handler.handle(message, new HandlerContext(this.store, this.registry, tx, message));
         }
         current = -1;
         await this.#saveCheckpoint(tx, deliveries[deliveries.length - 1].message.metadata.position);
@@ -367,7 +367,7 @@ export class Subscription {
     for (let conflicts = 0; ; conflicts++) {
       try {
         await this.#transaction(async (tx) => {
-          if (!this.#skips(message)) await this.handler.handle(message, new HandlerContext(this.store, tx, message));
+          if (!this.#skips(message)) await this.handler.handle(message, new HandlerContext(this.store, this.registry, tx, message));
           await alongside(tx);
         });
         return undefined;
