@@ -1,4 +1,5 @@
 import { defineConferenceEvents } from '../contexts/conference-management/contract.ts';
+import { addV1Upcasters } from '../contexts/migration/v1/upcasters.ts';
 import { definePaymentCommands } from '../contexts/payments/commands.ts';
 import { definePaymentEvents } from '../contexts/payments/contract.ts';
 import { defineRegistrationCommands } from '../contexts/registration/commands.ts';
@@ -13,5 +14,6 @@ export function createMessageRegistry(): MessageRegistry {
   definePaymentEvents(registry);
   defineRegistrationCommands(registry);
   definePaymentCommands(registry);
+  addV1Upcasters(registry);
   return registry;
 }
