@@ -4,6 +4,7 @@ import { notificationMigrations } from '../contexts/notifications/schema.ts';
 import { paymentTokenMigrations } from '../contexts/payments/schema.ts';
 import { catalogueMigrations } from '../contexts/registration/catalogue/schema.ts';
 import { registrationReadModelMigrations } from '../contexts/registration/read-models/schema.ts';
+import { maintenanceMigrations } from '../platform/maintenance/schema.ts';
 import { type MigrationSet, platformMigrations } from '../platform/store/migrations.ts';
 import { rateLimitMigrations } from '../web/rate-limiter.ts';
 
@@ -17,4 +18,5 @@ export const APP_MIGRATIONS: readonly MigrationSet[] = [
   managementReadModelMigrations,
   registrationReadModelMigrations,
   paymentTokenMigrations,
+  maintenanceMigrations,
 ];

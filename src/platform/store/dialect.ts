@@ -5,7 +5,7 @@ import type { Database } from './schema.ts';
 export type DialectName = 'sqlite' | 'postgres';
 
 /** Topics of the store's change notifications; `read_models`: a projection committed (readers waiting for it). */
-export type ChangeTopic = 'messages' | 'timers' | 'dead_letters' | 'emails' | 'read_models';
+export type ChangeTopic = 'messages' | 'timers' | 'dead_letters' | 'emails' | 'read_models' | 'maintenance';
 
 /** What differs between SQLite and PostgreSQL; everything else is shared Kysely code. */
 export interface StoreDialect {

@@ -110,7 +110,7 @@ const insertLog: LogInserter = async (tx, { rows, firstIndex, expect }) => {
   return (await tx.executeQuery<InsertedRow>(CompiledQuery.raw(one ? texts.one : texts.many, parameters))).rows;
 };
 
-const TOPICS: ChangeTopic[] = ['messages', 'timers', 'dead_letters', 'emails', 'read_models'];
+const TOPICS: ChangeTopic[] = ['messages', 'timers', 'dead_letters', 'emails', 'read_models', 'maintenance'];
 
 /**
  * LISTEN on a dedicated connection, reconnecting with back-off. After a reconnect every topic is
