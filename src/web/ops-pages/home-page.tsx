@@ -1,6 +1,7 @@
 import type { DemoConference } from '../../app/demo-data.ts';
 import { paths as managementPaths } from '../../contexts/conference-management/pages/paths.ts';
 import { OpsLayout } from './layout.tsx';
+import { logPaths } from './log-paths.ts';
 import { opsPaths } from './paths.ts';
 
 /**
@@ -14,6 +15,16 @@ export function OpsHomePage({ csrf, demo }: { csrf: string; demo: DemoConference
       <ul>
         <li>
           <a href={opsPaths.emails}>E-mails</a>: every e-mail recorded, with its delivery state (DOMAIN 3.4).
+        </li>
+        <li>
+          <a href={logPaths.messages}>Message log</a>: every command, event and operator action, filtered; a flow's{' '}
+          <a href={logPaths.timeline}>timeline</a> by its correlation id (DOMAIN 7.1).
+        </li>
+        <li>
+          <a href={logPaths.deadLetters}>Dead letters</a>: messages a handler failed on; retry or discard (DOMAIN 7.3).
+        </li>
+        <li>
+          <a href={logPaths.timers}>Timers</a>: pending durable timers, earliest first.
         </li>
       </ul>
       {demo && (

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { PostButton } from '../pages/forms.tsx';
 import { Layout } from '../pages/layout.tsx';
+import { logPaths } from './log-paths.ts';
 import { opsPaths } from './paths.ts';
 
 /**
@@ -12,6 +13,9 @@ export function OpsLayout({ title, csrf, children }: { title: string; csrf?: str
     <>
       <a href={opsPaths.home}>Operations</a>
       <a href={opsPaths.emails}>E-mails</a>
+      <a href={logPaths.messages}>Messages</a>
+      <a href={logPaths.deadLetters}>Dead letters</a>
+      <a href={logPaths.timers}>Timers</a>
       <PostButton action={opsPaths.logout} csrf={csrf} label="Log out" class="inline logout" />
     </>
   );

@@ -12,6 +12,7 @@ import { type EmailsQuery, EmailsPage } from './emails-page.tsx';
 import { sendOpsErrorPage } from './error-page.tsx';
 import { OpsHomePage } from './home-page.tsx';
 import { OpsLoginPage, TOKEN_WRONG } from './login-page.tsx';
+import { opsLogPages } from './log-routes.tsx';
 import { opsPaths } from './paths.ts';
 import { endOperator, grantOperator, isOperator, requireOperator } from './session.ts';
 
@@ -29,6 +30,7 @@ export function opsSite({ operatorToken, store }: { operatorToken: string; store
     const withCsrf = { ...PAGE, preHandler: app.csrfProtection };
     const signedIn = { ...PAGE, onRequest: requireOperator };
     app.setErrorHandler(sendOpsErrorPage);
+    await app.register(opsLogPages({ store }));
 
     app.get('/', PAGE, async (request, reply) => {
       const csrf = reply.generateCsrf();
