@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from '@commander-js/extra-typings';
 import { ConfigError, loadConfig } from '../config.ts';
+import { defineImportV1Command } from './import-v1-command.ts';
 import { UsageError } from './usage-error.ts';
 
 // Commands load their modules when they run, so that `--help` and usage errors answer at once.
@@ -53,6 +54,8 @@ export function program(onServing: () => void): Command {
     .argument('<ids...>', 'dead-letter ids')
     .requiredOption('--reason <text>', 'why (required)')
     .action(async (ids, options) => (await deadLetterCommands()).discardDeadLetters(ids, options.reason));
+
+  defineImportV1Command(conference);
 
   return conference;
 }

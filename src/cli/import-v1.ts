@@ -1,0 +1,71 @@
+import cliProgress from 'cli-progress';
+import { openStore } from '../app/open-store.ts';
+import { parseSettings } from '../config.ts';
+import { type ImportProgress, type ImportSummary, importV1 } from '../contexts/migration/v1/import-v1.ts';
+import { UsageError } from './usage-error.ts';
+
+export interface ImportV1Options {
+  final?: boolean;
+  dryRun?: boolean;
+  renameSlug?: string[];
+  json?: boolean;
+}
+
+/** `--rename-slug old=new`, repeatable. */
+export function parseRenames(values: readonly string[] = []): Map<string, string> {
+  const renames = new Map<string, string>();
+  for (const value of values) {
+    const match = /^([^=]+)=([^=]+)$/.exec(value.trim());
+    if (!match) throw new UsageError(`--rename-slug takes old=new, not "${value}"`);
+    renames.set(match[1], match[2]);
+  }
+  return renames;
+}
+
+/** `conference import-v1 <file>`: imports a V1 store into the configured one (DOMAIN 7.5), with a progress bar and a summary. */
+export async function importV1Command(file: string, options: ImportV1Options): Promise<void> {
+  const renameSlugs = parseRenames(options.renameSlug);
+  const settings = parseSettings();
+  const store = await openStore(settings, { listen: false });
+  const bar = new cliProgress.SingleBar({ format: 'import-v1 {step} [{bar}] {percentage}% {value}/{total} ETA {eta}s', clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  let started = false;
+  const onProgress = ({ step, done, total }: ImportProgress) => {
+    if (!started) bar.start(total, 0, { step });
+    started = true;
+    bar.update(done, { step });
+  };
+  let summary: ImportSummary;
+  try {
+    summary = await importV1(store, { file, dryRun: options.dryRun, final: options.final, renameSlugs, releaseBufferSeconds: settings.seatReleaseBufferSeconds, onProgress });
+  } finally {
+    if (started) bar.stop();
+    await store.close();
+  }
+  console.log(options.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
+}
+
+export function summaryText(s: ImportSummary): string {
+  const lines: string[] = [];
+  const mode = s.dryRun ? ' (dry run: nothing written)' : s.final ? ' (final run)' : '';
+  lines.push(`Imported ${s.file}${mode} in ${s.seconds.toFixed(1)} s (${Math.round(s.events.read / Math.max(s.seconds, 0.001))} V1 events/s).`);
+  lines.push(`Conferences: ${s.conferences.conferences} (${s.conferences.created} new), seat types: ${s.conferences.seatTypes}, integration events written: ${s.conferences.eventsWritten}, quota commands: ${s.conferences.quotaCommands}.`);
+  lines.push(`V1 events: ${s.events.read} read, ${s.events.written} written, ${s.events.alreadyLogged} already in the log.`);
+  for (const id of s.events.conflicts) lines.push(`  not copied, its V2 stream version is taken: ${id}`);
+  for (const [type, count] of Object.entries(s.events.unknownTypes)) lines.push(`  unknown event type, not copied: ${type} × ${count}`);
+  const created = Object.entries(s.processes.created).map(([state, n]) => `${n} ${state}`).join(', ') || 'none';
+  lines.push(`Processes: ${s.processes.orders} orders; created ${created}; derived again ${s.processes.rederived}; unchanged ${s.processes.unchanged}; commands sent ${s.processes.commandsSent}; expiry timers ${s.processes.timers}.`);
+  lines.push(`Queued V1 commands dropped by rule (expiry timers, payment details): ${s.processes.droppedCommands}.`);
+  for (const command of s.processes.listedCommands) lines.push(`  ${command.type} (${command.reason}): ${JSON.stringify(command.body)}`);
+  lines.push(`Payments: ${s.payments.payments}, events written: ${s.payments.eventsWritten}.`);
+  for (const id of s.payments.orphans) lines.push(`  payment ${id}: its order has no V1 stream, not imported`);
+  if (s.conferences.newAccessCodes.length > 0) {
+    lines.push('New owner access codes (send them to the owners):');
+    for (const code of s.conferences.newAccessCodes) lines.push(`  ${code.slug} ${code.ownerEmail}: ${code.accessCode} (${code.reason === 'missing' ? 'V1 had none' : 'V1 code clashed'})`);
+  }
+  lines.push(`Verification: ${s.verification.differences.length === 0 ? 'no differences' : `${s.verification.differences.length} difference(s)`}.`);
+  for (const difference of s.verification.differences) lines.push(`  ${difference}`);
+  for (const ghost of s.verification.ghostSeatTypes) lines.push(`  ghost seat type ${ghost.seatType} of conference ${ghost.conferenceId} (deleted in V1; remaining ${ghost.remaining})`);
+  lines.push(`Read models: ${s.readModels}.`);
+  lines.push(`Written this run: ${s.written}.`);
+  return lines.join('\n');
+}

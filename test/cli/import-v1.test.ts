@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SAMPLE, fileHash } from '../migration/v1-import-fixture.ts';
+
+const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
+
+function run(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  for (const name of ['DATABASE_URL', 'NATS_URL', 'DEMO_DATA']) delete env[name];
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+}
+
+describe('conference import-v1', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'contoso-import-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('dry-runs, imports, then adds nothing the second time; the V1 file stays unchanged', async () => {
+    const hash = fileHash(SAMPLE);
+    const dry = await run(['import-v1', SAMPLE, '--dry-run'], dataDir);
+    expect(dry, dry.stderr).toMatchObject({ code: 0 });
+    expect(dry.stdout).toContain('dry run: nothing written');
+    expect(dry.stdout).toContain('Written this run: 0.');
+
+    const first = await run(['import-v1', SAMPLE, '--json'], dataDir);
+    expect(first.code, first.stderr).toBe(0);
+    const summary = JSON.parse(first.stdout);
+    expect(summary.events).toMatchObject({ read: 27, written: 27 });
+    expect(summary.verification.differences).toEqual([]);
+
+    const second = await run(['import-v1', SAMPLE], dataDir);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('V1 events: 27 read, 0 written, 27 already in the log.');
+    expect(second.stdout).toContain('Verification: no differences.');
+    expect(second.stdout).toContain('Written this run: 0.');
+    expect(fileHash(SAMPLE)).toBe(hash);
+  });
+
+  it('refuses a malformed --rename-slug (exit 2) and a file that is no V1 store (exit 1)', async () => {
+    expect(await run(['import-v1', SAMPLE, '--rename-slug', 'nonsense'], dataDir)).toMatchObject({ code: 2 });
+    const missing = await run(['import-v1', join(dataDir, 'missing.sqlite')], dataDir);
+    expect(missing.code).toBe(1);
+  });
+});
