@@ -5,6 +5,8 @@ import { paymentTokenMigrations } from '../contexts/payments/schema.ts';
 import { catalogueMigrations } from '../contexts/registration/catalogue/schema.ts';
 import { registrationReadModelMigrations } from '../contexts/registration/read-models/schema.ts';
 import { maintenanceMigrations } from '../platform/maintenance/schema.ts';
+import { readModelVersionMigrations } from '../platform/read-models/schema.ts';
+import { logQueryIndexMigrations } from '../platform/store/log-indexes.ts';
 import { type MigrationSet, platformMigrations } from '../platform/store/migrations.ts';
 import { rateLimitMigrations } from '../web/rate-limiter.ts';
 
@@ -19,4 +21,6 @@ export const APP_MIGRATIONS: readonly MigrationSet[] = [
   registrationReadModelMigrations,
   paymentTokenMigrations,
   maintenanceMigrations,
+  readModelVersionMigrations,
+  logQueryIndexMigrations,
 ];

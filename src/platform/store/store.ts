@@ -9,6 +9,7 @@ import { ConcurrencyError } from './errors.ts';
 import { type MigrationSet, migrateToLatest } from './migrations.ts';
 import { fromRow, toRowValues } from './rows.ts';
 import type { Database } from './schema.ts';
+import { TableNames } from './table-names.ts';
 
 export interface StreamId {
   sourceType: string;
@@ -108,10 +109,14 @@ const INSERT_CHUNK = 500;
  */
 export class Store {
   readonly #changes = new EventEmitter();
+  /** Which physical tables a read model's queries use (its live version, or the one being built: ADR 007). */
+  readonly tableNames = new TableNames();
+  readonly #db: Kysely<Database>;
   readonly #announcer: Announcer;
   #stopListening: (() => Promise<void>) | undefined;
 
   private constructor(readonly dialect: StoreDialect) {
+    this.#db = dialect.db.withPlugin(this.tableNames);
     this.#changes.setMaxListeners(0);
     this.#announcer = new Announcer((topics) => dialect.notify(topics));
   }
@@ -137,7 +142,7 @@ export class Store {
   }
 
   get db(): Kysely<Database> {
-    return this.dialect.db;
+    return this.#db;
   }
 
   /**

@@ -1,0 +1,273 @@
+import { sql } from 'kysely';
+import type { MessageRegistry } from '../messages/registry.ts';
+import type { MessageHandler } from '../processing/handler.ts';
+import type { Logger } from '../processing/logger.ts';
+import type { Store, Tx } from '../store/store.ts';
+import type { TableMap } from '../store/table-names.ts';
+import { VersionReplayer, REPLAY_BATCH } from './replay.ts';
+import { type ReadModelVersionsTable, type VersionStatus, versionsDb } from './schema.ts';
+import { createVersionTables, dropVersionTables } from './tables.ts';
+import { type ReadModelUnit, versionTables } from './unit.ts';
+
+export class ReadModelConflict extends Error {}
+export class ReadModelNotFound extends Error {}
+
+export interface VersionRow {
+  unit: string;
+  version: number;
+  status: VersionStatus;
+  scratch: boolean;
+  position: number;
+  updatedAt: string;
+}
+
+/** A rebuild that has not moved for this long is taken to be dead (its process stopped). */
+const STALE_BUILD_MS = 30_000;
+
+const toRow = (row: ReadModelVersionsTable): VersionRow => ({
+  unit: row.unit,
+  version: row.version,
+  status: row.status,
+  scratch: row.scratch === 1,
+  position: Number(row.position),
+  updatedAt: row.updated_at,
+});
+
+/**
+ * The versions of the read models of a store (ADR 007): which one is live, building new ones beside
+ * it, switching readers atomically and retiring old ones.
+ */
+export class ReadModelVersions {
+  constructor(
+    readonly store: Store,
+    readonly registry: MessageRegistry,
+    readonly units: readonly ReadModelUnit[],
+    private readonly logger?: Logger,
+  ) {}
+
+  /** Every version of every unit; a unit without rows is at version 1, live. */
+  async list(): Promise<VersionRow[]> {
+    const rows = (await versionsDb(this.store.db).selectFrom('read_model_versions').selectAll().orderBy('unit').orderBy('version').execute()).map(toRow);
+    const listed = new Set(rows.map((row) => row.unit));
+    const implicit = this.units
+      .filter((unit) => !listed.has(unit.name))
+      .map((unit): VersionRow => ({ unit: unit.name, version: 1, status: 'live', scratch: false, position: 0, updatedAt: '' }));
+    return [...rows, ...implicit];
+  }
+
+  /** Reads which versions are live and makes every query of this process use their tables. */
+  async load(): Promise<void> {
+    const live = (await this.list()).filter((row) => row.status === 'live');
+    this.#useLive(live);
+  }
+
+  /** Reloads the live versions every `intervalMs` (switches made by other processes); answers a stop function. */
+  watch(intervalMs = 1000): () => void {
+    const timer = setInterval(() => {
+      this.load().catch((error) => this.logger?.warn({ err: error }, 'cannot reload the read-model versions'));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  #useLive(live: readonly Pick<VersionRow, 'unit' | 'version'>[]): void {
+    useLiveVersions(this.store, this.units, live);
+  }
+
+  /**
+   * The unit's projections as the worker runs them: each transaction first reads which version is
+   * live (on PostgreSQL under a shared lock that a switch takes exclusively), so a projection never
+   * writes a version that stopped being live.
+   */
+  liveHandlers(unit: ReadModelUnit): MessageHandler[] {
+    const perTx = new WeakMap<Tx, TableMap>();
+    return unit.handlers.map((handler) => ({
+      name: handler.name,
+      types: handler.types,
+      sideEffects: handler.sideEffects,
+      batchSize: handler.batchSize,
+      handle: async (message, context) => {
+        let tables = perTx.get(context.tx);
+        if (!tables) {
+          tables = await this.#liveTablesIn(context.tx, unit);
+          perTx.set(context.tx, tables);
+        }
+        return this.store.tableNames.runWith(tables, () => handler.handle(message, context));
+      },
+    }));
+  }
+
+  async #liveTablesIn(tx: Tx, unit: ReadModelUnit): Promise<TableMap> {
+    await this.#lock(tx, unit, 'shared');
+    const row = await versionsDb(tx.db)
+      .selectFrom('read_model_versions')
+      .select('version')
+      .where('unit', '=', unit.name)
+      .where('status', '=', 'live')
+      .executeTakeFirst();
+    const version = row?.version ?? 1;
+    const live = versionTables(unit, version);
+    // Nothing to rename when this process already reads the same tables.
+    if ([...live].every(([table, physical]) => (this.store.tableNames.live.get(table) ?? table) === physical)) return new Map();
+    return live;
+  }
+
+  /** PostgreSQL: projections of the unit hold it shared, a switch exclusively. SQLite has one writer already. */
+  async #lock(tx: Tx, unit: ReadModelUnit, mode: 'shared' | 'exclusive'): Promise<void> {
+    if (this.store.dialect.name !== 'postgres') return;
+    const key = `read-model:${unit.name}`;
+    if (mode === 'shared') await sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`.execute(tx.db);
+    else await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx.db);
+  }
+
+  async versions(unit: ReadModelUnit): Promise<VersionRow[]> {
+    return (await this.list()).filter((row) => row.unit === unit.name);
+  }
+
+  /**
+   * Starts a new version beside the live one: its empty tables, shaped like the live version's, and
+   * its row (`rebuilding`). Refused while another build of the unit is running.
+   */
+  async createVersion(unit: ReadModelUnit, options: { scratch?: boolean } = {}): Promise<number> {
+    const now = new Date().toISOString();
+    const { version, like } = await this.store.transaction(async (tx) => {
+      const db = versionsDb(tx.db);
+      const rows = (await db.selectFrom('read_model_versions').selectAll().where('unit', '=', unit.name).execute()).map(toRow);
+      const building = rows.find((row) => row.status === 'rebuilding' && !row.scratch);
+      if (building && !options.scratch && Date.now() - Date.parse(building.updatedAt) < STALE_BUILD_MS) {
+        throw new ReadModelConflict(`A rebuild of ${unit.name} is running (version ${building.version})`);
+      }
+      if (rows.length === 0) {
+        await db.insertInto('read_model_versions').values({ unit: unit.name, version: 1, status: 'live', scratch: 0, position: 0, created_at: now, updated_at: now }).execute();
+      }
+      const live = rows.find((row) => row.status === 'live')?.version ?? 1;
+      const next = Math.max(1, ...rows.map((row) => row.version)) + 1;
+      await db
+        .insertInto('read_model_versions')
+        .values({ unit: unit.name, version: next, status: 'rebuilding', scratch: options.scratch ? 1 : 0, position: 0, created_at: now, updated_at: now })
+        .execute();
+      return { version: next, like: live };
+    });
+    await createVersionTables(this.store, unit, version, like);
+    return version;
+  }
+
+  /** Records a version's progress (also the heartbeat of its build), in the transaction that wrote it. */
+  async recordPosition(tx: Tx, unit: ReadModelUnit, version: number, position: number): Promise<void> {
+    await versionsDb(tx.db)
+      .updateTable('read_model_versions')
+      .set({ position, updated_at: new Date().toISOString() })
+      .where('unit', '=', unit.name)
+      .where('version', '=', version)
+      .execute();
+  }
+
+  async setStatus(unit: ReadModelUnit, version: number, status: VersionStatus): Promise<void> {
+    await versionsDb(this.store.db)
+      .updateTable('read_model_versions')
+      .set({ status, updated_at: new Date().toISOString() })
+      .where('unit', '=', unit.name)
+      .where('version', '=', version)
+      .execute();
+  }
+
+  /**
+   * Makes a kept version live (DOMAIN 7.2): it first catches up with the log outside any lock; then,
+   * in one transaction that holds the unit's projections back (SQLite: the write lock; PostgreSQL:
+   * the unit's lock), it reaches the live version's checkpoints and the statuses flip. Readers of this
+   * process switch at the commit; the live projections go on from their checkpoints into it.
+   */
+  async switchTo(unit: ReadModelUnit, version: number, onProgress?: (position: number, target: number) => void): Promise<void> {
+    const target = (await this.versions(unit)).find((row) => row.version === version);
+    if (!target) throw new ReadModelNotFound(`${unit.name} has no version ${version}`);
+    if (target.scratch) throw new ReadModelConflict(`Version ${version} of ${unit.name} is a scratch version`);
+    if (target.status === 'live') return;
+    const replayer = new VersionReplayer(this.store, this.registry, unit, version, this.logger);
+    let position = await this.catchUp(replayer, target.position, onProgress);
+    const live = await this.store.transaction(async (tx) => {
+      await this.#lock(tx, unit, 'exclusive');
+      const checkpoints = await tx.db
+        .selectFrom('checkpoints')
+        .select('position')
+        .where('name', 'in', unit.handlers.map((handler) => handler.name))
+        .execute();
+      const reached = checkpoints.map((row) => Number(row.position));
+      const upTo = Math.max(0, ...reached);
+      if (upTo > position) {
+        for (let after = position; ; ) {
+          const batch = await this.store.readLog({ after, limit: REPLAY_BATCH, types: replayer.storedTypes, untilPosition: upTo });
+          if (batch.length === 0) break;
+          await replayer.apply(tx, batch);
+          after = batch[batch.length - 1].metadata.position;
+        }
+        position = upTo;
+      }
+      const db = versionsDb(tx.db);
+      const rows = (await db.selectFrom('read_model_versions').selectAll().where('unit', '=', unit.name).execute()).map(toRow);
+      const now = new Date().toISOString();
+      // The old live version has everything up to the slowest projection's checkpoint.
+      const oldPosition = reached.length === unit.handlers.length ? Math.min(...reached) : 0;
+      if (rows.length === 0 || !rows.some((row) => row.status === 'live')) {
+        await db.insertInto('read_model_versions').values({ unit: unit.name, version: 1, status: 'live', scratch: 0, position: 0, created_at: now, updated_at: now }).onConflict((oc) => oc.columns(['unit', 'version']).doNothing()).execute();
+      }
+      await db.updateTable('read_model_versions').set({ status: 'standby', position: oldPosition, updated_at: now }).where('unit', '=', unit.name).where('status', '=', 'live').execute();
+      await db.updateTable('read_model_versions').set({ status: 'live', position, updated_at: now }).where('unit', '=', unit.name).where('version', '=', version).execute();
+      const live = (await db.selectFrom('read_model_versions').select(['unit', 'version']).where('status', '=', 'live').execute());
+      tx.topics.add('read_models');
+      return live;
+    });
+    this.#useLive(live);
+  }
+
+  /**
+   * Replays into a version from `after` to the head, and again while the head moved on by more than
+   * `closeEnough` positions meanwhile (DOMAIN 7.2: the lag threshold); answers the version's position.
+   */
+  async catchUp(replayer: VersionReplayer, after: number, onProgress?: (position: number, target: number) => void, closeEnough = 100): Promise<number> {
+    let position = after;
+    for (;;) {
+      const head = await this.store.headPosition();
+      for await (const batch of this.store.readLogBatches({ after: position, types: replayer.storedTypes, untilPosition: head, batchSize: REPLAY_BATCH })) {
+        const last = batch[batch.length - 1].metadata.position;
+        await this.store.transaction(async (tx) => {
+          await replayer.apply(tx, batch);
+          await this.recordPosition(tx, replayer.unit, replayer.version, last);
+        }, { durable: false });
+        position = last;
+        onProgress?.(position, head);
+      }
+      if (position < head) {
+        position = head;
+        await this.store.transaction((tx) => this.recordPosition(tx, replayer.unit, replayer.version, head), { durable: false });
+        onProgress?.(position, head);
+      }
+      if ((await this.store.headPosition()) - position <= closeEnough) return position;
+    }
+  }
+
+  /** Drops a kept version and its tables; the live one cannot be retired. */
+  async retire(unit: ReadModelUnit, version: number): Promise<void> {
+    const row = (await this.versions(unit)).find((r) => r.version === version);
+    if (!row) throw new ReadModelNotFound(`${unit.name} has no version ${version}`);
+    if (row.status === 'live') throw new ReadModelConflict(`Version ${version} of ${unit.name} is live`);
+    await versionsDb(this.store.db).deleteFrom('read_model_versions').where('unit', '=', unit.name).where('version', '=', version).execute();
+    await dropVersionTables(this.store, unit, version);
+  }
+}
+
+/** Makes every query of this process use the tables of these live versions. */
+function useLiveVersions(store: Store, units: readonly ReadModelUnit[], live: readonly Pick<VersionRow, 'unit' | 'version'>[]): void {
+  const map = new Map<string, string>();
+  for (const row of live) {
+    const unit = units.find((u) => u.name === row.unit);
+    if (!unit || row.version === 1) continue;
+    for (const [table, physical] of versionTables(unit, row.version)) map.set(table, physical);
+  }
+  store.tableNames.setLive(map);
+}
+
+/** Reads which versions are live (at store opening, before anything reads a read model). */
+export async function loadLiveVersions(store: Store, units: readonly ReadModelUnit[]): Promise<void> {
+  const live = await versionsDb(store.db).selectFrom('read_model_versions').select(['unit', 'version']).where('status', '=', 'live').execute();
+  useLiveVersions(store, units, live);
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { READ_MODEL_UNITS } from '../../src/app/read-models.ts';
+import { Job, rebuild } from '../../src/platform/read-models/rebuild.ts';
+import type { ReadModelVersions } from '../../src/platform/read-models/versions.ts';
+import { STORE_KINDS } from '../support/stores.ts';
+import { ordersServer, settle } from '../web/orders-fixture.ts';
+import type { TestServer } from '../web/server-fixture.ts';
+import { dump, registrations, unitNamed, versionsOf } from './support.ts';
+
+describe.each(STORE_KINDS)('read-model rebuilds on %s', (kind) => {
+  let server: TestServer;
+  let versions: ReadModelVersions;
+  let traffic: ReturnType<typeof registrations>;
+
+  beforeAll(async () => {
+    server = await ordersServer(kind);
+    versions = versionsOf(server);
+    traffic = registrations(server);
+    for (let i = 0; i < 6; i++) await traffic.register();
+    await settle(server);
+  });
+  afterAll(() => server.close());
+
+  it.each(READ_MODEL_UNITS.map((unit) => unit.name))('rebuilds %s side by side into the same rows, switches to it, and back', async (name) => {
+    const unit = unitNamed(name);
+    const before = await dump(server.store, unit);
+    expect(Object.values(before).some((rows) => rows.length > 0)).toBe(true);
+    const result = await rebuild(versions, unit, new Job(unit.name));
+    expect(result).toMatchObject({ unit: unit.name, version: 2, switched: true, failed: 0 });
+    expect(server.store.tableNames.live.get(unit.tables[0])).toBe(`${unit.tables[0]}__v2`);
+    expect(await dump(server.store, unit)).toEqual(before);
+    expect((await versions.versions(unit)).map(({ version, status }) => ({ version, status }))).toEqual([
+      { version: 1, status: 'standby' },
+      { version: 2, status: 'live' },
+    ]);
+
+    // Live traffic goes on into version 2; switching back brings version 1 up to it first.
+    await traffic.register();
+    await settle(server);
+    const moved = await dump(server.store, unit);
+    await versions.switchTo(unit, 1);
+    expect(server.store.tableNames.live.get(unit.tables[0])).toBeUndefined();
+    expect(await dump(server.store, unit)).toEqual(moved);
+    await expect(versions.retire(unit, 1)).rejects.toThrow(/live/);
+    await versions.retire(unit, 2);
+    expect((await versions.versions(unit)).map(({ version, status }) => ({ version, status }))).toEqual([{ version: 1, status: 'live' }]);
+  });
+});
