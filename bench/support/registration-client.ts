@@ -13,6 +13,16 @@ export interface PaymentHandle {
 
 export type RegistrationClient = ReturnType<typeof registrationClient>;
 
+/** A request that answered with an unexpected status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function registrationClient(baseUrl: string) {
   async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(new URL(path, baseUrl), {
@@ -21,12 +31,21 @@ export function registrationClient(baseUrl: string) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok) throw new HttpError(response.status, `${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
   return {
+    baseUrl,
+    call,
     health: () => call<unknown>('GET', '/health'),
+
+    /** An HTML page as a browser gets it; any status but 200 fails. */
+    async page(path: string): Promise<void> {
+      const response = await fetch(new URL(path, baseUrl));
+      await response.text();
+      if (response.status !== 200) throw new HttpError(response.status, `GET ${path} answered ${response.status}`);
+    },
 
     /** A published conference with one seat type; answers its slug and seat type id. */
     async createConference(seatType: { quantity: number; price: number }): Promise<{ slug: string; seatTypeId: string }> {
