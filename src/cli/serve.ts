@@ -6,6 +6,8 @@ import { createMessageRegistry } from '../app/registry.ts';
 import type { Config } from '../config.ts';
 import { openStore } from '../app/open-store.ts';
 import { EmailSender } from '../contexts/notifications/sender.ts';
+import { pauseWithProcessingSwitch } from '../platform/maintenance/pause-processing.ts';
+import { MaintenanceSwitches } from '../platform/maintenance/switches.ts';
 import { Processing } from '../platform/processing/processing.ts';
 import { buildServer } from '../web/server.ts';
 
@@ -27,15 +29,21 @@ export async function serve(config: Config, role: Role): Promise<void> {
     role === 'web' ? undefined : new Processing(store, registry, messageHandlers({ settings: config, store, registry, logger }), { logger });
   const sender = role === 'web' ? undefined : new EmailSender(store, { smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
   let app: Awaited<ReturnType<typeof buildServer>> | undefined;
+  let maintenance: MaintenanceSwitches | undefined;
   try {
+    maintenance = await MaintenanceSwitches.open(store, { onError: (error) => logger.error({ err: error }, 'cannot read the maintenance switches') });
+    pauseWithProcessingSwitch(maintenance, [processing, sender].filter((worker) => worker !== undefined), (error) =>
+      logger.error({ err: error }, 'cannot pause or resume processing'),
+    );
     if (role !== 'worker') {
       // The processes that serve the site seed the demo conference; of several at once, one does.
       await seedDemoConference(store, config);
-      app = await buildServer({ config, store, registry, processing, logger });
+      app = await buildServer({ config, store, registry, processing, maintenance, logger });
       await app.listen({ port: config.port, host: '0.0.0.0' });
     }
   } catch (error) {
     await app?.close();
+    maintenance?.close();
     await store.close();
     throw error;
   }
@@ -64,6 +72,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
     (async () => {
       await app?.close();
       await Promise.all([processing?.stop(), sender?.stop()]);
+      maintenance?.close();
       await store.close();
     })().then(
       () => process.exit(0),

@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { MaintenanceSwitches } from '../platform/maintenance/switches.ts';
 import type { MessageRegistry } from '../platform/messages/registry.ts';
 import type { DeadLetters } from '../platform/processing/dead-letters.ts';
+import type { Processing } from '../platform/processing/processing.ts';
 import type { Timers } from '../platform/processing/timers.ts';
 import type { Store } from '../platform/store/store.ts';
 import { operatorAuth } from './operator-auth.ts';
 import { deadLetterRoutes } from './ops/dead-letters.ts';
 import { emailRoutes } from './ops/emails.ts';
+import { maintenanceRoutes } from './ops/maintenance.ts';
 import { messageLogRoutes } from './ops/messages.ts';
 import { timerRoutes } from './ops/timers.ts';
 
@@ -15,6 +18,9 @@ export interface OpsApiOptions {
   registry: MessageRegistry;
   deadLetters: DeadLetters;
   timers: Timers;
+  maintenance: MaintenanceSwitches;
+  /** The handlers running in this process, if any. */
+  processing?: Processing;
 }
 
 /** The operator JSON API under `/api/ops` (register with that prefix); every route needs the operator token. */
@@ -25,5 +31,6 @@ export function opsApi(options: OpsApiOptions): FastifyPluginAsyncTypebox {
     await app.register(deadLetterRoutes(options.deadLetters));
     await app.register(timerRoutes(options.timers));
     await app.register(emailRoutes(options.store));
+    await app.register(maintenanceRoutes(options.maintenance, options.processing));
   };
 }

@@ -15,6 +15,7 @@ import { orderApi } from '../contexts/registration/api/orders.ts';
 import { RegistrationService } from '../contexts/registration/service/registration-service.ts';
 import { processorSite } from '../contexts/payments/pages/processor-routes.tsx';
 import { publicSite } from '../contexts/registration/pages/routes.tsx';
+import { MaintenanceSwitches } from '../platform/maintenance/switches.ts';
 import type { MessageRegistry } from '../platform/messages/registry.ts';
 import { DeadLetters } from '../platform/processing/dead-letters.ts';
 import type { Processing } from '../platform/processing/processing.ts';
@@ -22,6 +23,8 @@ import { Timers } from '../platform/processing/timers.ts';
 import type { Store } from '../platform/store/store.ts';
 import { frameworkErrors, installErrorHandling } from './errors.ts';
 import { healthRoutes } from './health.ts';
+import { closeAreasInMaintenance } from './maintenance/gate.tsx';
+import { registerMaintenanceMetrics } from './maintenance/metrics.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { ServerMetrics, metricsRoutes } from './metrics.ts';
 import { operatorAuth } from './operator-auth.ts';
@@ -39,6 +42,8 @@ export interface ServerDependencies {
   registry: MessageRegistry;
   /** The handlers running in this process (roles `worker` and `all`); absent for `web`. */
   processing?: Processing;
+  /** The process's maintenance switches; without them the server reads its own (closed with it). */
+  maintenance?: MaintenanceSwitches;
   logger: FastifyBaseLogger;
 }
 
@@ -46,7 +51,7 @@ export interface ServerDependencies {
 export const BODY_LIMIT = 64 * 1024;
 
 /** One Fastify server for the JSON API, OpenAPI, health and metrics (ARCHITECTURE 8). */
-export async function buildServer({ config, store, registry, processing, logger }: ServerDependencies) {
+export async function buildServer({ config, store, registry, processing, maintenance: given, logger }: ServerDependencies) {
   const app = Fastify({
     loggerInstance: logger,
     // TRUST_PROXY: the client is the address the nearest proxy reports (the last X-Forwarded-For entry;
@@ -70,11 +75,15 @@ export async function buildServer({ config, store, registry, processing, logger 
   requireJsonBodies(app);
   await installSite(app);
   await registerSessions(app, config.sessionSecret);
+  const maintenance = given ?? (await MaintenanceSwitches.open(store, { onError: (error) => logger.error({ err: error }, 'cannot read the maintenance switches') }));
+  if (!given) app.addHook('onClose', async () => maintenance.close());
+  closeAreasInMaintenance(app, maintenance);
 
   const deadLetters = processing?.deadLetters ?? new DeadLetters(store);
   const timers = processing?.timers ?? new Timers(store);
   const metrics = new ServerMetrics({ store, deadLetters, timers, processing });
   metrics.track(app);
+  registerMaintenanceMetrics(metrics.registry, maintenance, processing);
 
   await app.register(swagger, {
     openapi: {
@@ -86,8 +95,8 @@ export async function buildServer({ config, store, registry, processing, logger 
 
   await app.register(healthRoutes(store));
   await app.register(metricsRoutes(metrics, config.metricsPublic ? undefined : operatorAuth({ token: config.operatorToken, store })));
-  await app.register(opsApi({ operatorToken: config.operatorToken, store, registry, deadLetters, timers }), { prefix: '/api/ops' });
-  await app.register(opsSite({ operatorToken: config.operatorToken, store }), { prefix: '/ops' });
+  await app.register(opsApi({ operatorToken: config.operatorToken, store, registry, deadLetters, timers, maintenance, processing }), { prefix: '/api/ops' });
+  await app.register(opsSite({ operatorToken: config.operatorToken, store, maintenance, processing }), { prefix: '/ops' });
   await app.register(managementApi({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/api/management/conferences' });
   await app.register(conferenceApi({ store, registry, processing }));
   const registration = new RegistrationService({ store, registry, processing, reservationHoldSeconds: config.reservationHoldSeconds });

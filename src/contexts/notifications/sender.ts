@@ -2,6 +2,7 @@ import type { Updateable } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { DueLoop } from '../../platform/processing/due-loop.ts';
 import { type Logger, silentLogger } from '../../platform/processing/logger.ts';
+import { PauseSwitch } from '../../platform/processing/pause-switch.ts';
 import type { Store } from '../../platform/store/store.ts';
 import { type EmailsTable, notificationsDb } from './schema.ts';
 
@@ -52,6 +53,7 @@ interface Claimed {
  */
 export class EmailSender {
   readonly #loop: DueLoop;
+  readonly #switch: PauseSwitch;
   readonly #transport: Transporter | undefined;
   readonly #logger: Logger;
   /** Aborted by `stop`: deliveries in flight are abandoned and their e-mails released at once. */
@@ -71,17 +73,27 @@ export class EmailSender {
       idleCheckMs: options.idleCheckMs,
       onError: (error) => this.#logger.error({ err: error }, 'e-mail sender failed; retrying'),
     });
+    this.#switch = new PauseSwitch(this.#loop);
   }
 
   start(): void {
     if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
-    this.#loop.start();
+    this.#switch.start();
   }
 
   /** Abandons deliveries in flight (their e-mails stay queued, due at once) and stops. */
   async stop(): Promise<void> {
     this.#stopping.abort();
-    await this.#loop.stop();
+    await this.#switch.stop();
+  }
+
+  /** Maintenance (DOMAIN 7.4): finishes the deliveries in flight, then sends nothing until {@link resume}. */
+  pause(): Promise<void> {
+    return this.#switch.pause();
+  }
+
+  resume(): Promise<void> {
+    return this.#switch.resume();
   }
 
   get #db() {

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts';
 import { DeadLetters } from './dead-letters.ts';
 import type { MessageHandler } from './handler.ts';
 import { type Logger, silentLogger } from './logger.ts';
+import { PauseSwitch, type RunState } from './pause-switch.ts';
 import { type RetryPolicy, Subscription } from './subscription.ts';
 import { TimerRunner, Timers } from './timers.ts';
 
@@ -30,6 +31,15 @@ export class Processing {
   readonly deadLetters: DeadLetters;
   readonly subscriptions: Subscription[];
   readonly #timerRunner: TimerRunner;
+  readonly #switch = new PauseSwitch({
+    start: () => {
+      for (const subscription of this.subscriptions) subscription.start();
+      this.#timerRunner.start();
+    },
+    stop: async () => {
+      await Promise.all([...this.subscriptions.map((s) => s.stop()), this.#timerRunner.stop()]);
+    },
+  });
 
   constructor(
     private readonly store: Store,
@@ -54,14 +64,31 @@ export class Processing {
     });
   }
 
+  /** Starts every subscription and the timers (unless paused: then on {@link resume}). */
   start(): void {
-    for (const subscription of this.subscriptions) subscription.start();
-    this.#timerRunner.start();
+    this.#switch.start();
   }
 
   /** Finishes the messages in hand, then stops every subscription and the timers. */
-  async stop(): Promise<void> {
-    await Promise.all([...this.subscriptions.map((s) => s.stop()), this.#timerRunner.stop()]);
+  stop(): Promise<void> {
+    return this.#switch.stop();
+  }
+
+  /**
+   * Maintenance (DOMAIN 7.4): finishes the messages in hand, then takes no new ones and fires no
+   * timers until {@link resume}; what is logged meanwhile waits in the log.
+   */
+  pause(): Promise<void> {
+    return this.#switch.pause();
+  }
+
+  resume(): Promise<void> {
+    return this.#switch.resume();
+  }
+
+  /** `paused` once the messages in hand are finished after a {@link pause}. */
+  get state(): RunState {
+    return this.#switch.state;
   }
 
   subscription(name: string): Subscription {

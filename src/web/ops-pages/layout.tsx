@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { PostButton } from '../pages/forms.tsx';
 import { Layout } from '../pages/layout.tsx';
 import { logPaths } from './log-paths.ts';
+import { MAINTENANCE_PAGE_PATH } from './maintenance-page.tsx';
 import { opsPaths } from './paths.ts';
 
 /**
@@ -16,6 +17,7 @@ export function OpsLayout({ title, csrf, children }: { title: string; csrf?: str
       <a href={logPaths.messages}>Messages</a>
       <a href={logPaths.deadLetters}>Dead letters</a>
       <a href={logPaths.timers}>Timers</a>
+      <a href={MAINTENANCE_PAGE_PATH}>Maintenance</a>
       <PostButton action={opsPaths.logout} csrf={csrf} label="Log out" class="inline logout" />
     </>
   );

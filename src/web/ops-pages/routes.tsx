@@ -2,6 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { demoConference } from '../../app/demo-data.ts';
 import { listEmails } from '../../contexts/notifications/email-log.ts';
 import { EMAIL_STATUSES, type EmailStatus } from '../../contexts/notifications/schema.ts';
+import type { MaintenanceSwitches } from '../../platform/maintenance/switches.ts';
+import type { Processing } from '../../platform/processing/processing.ts';
 import type { Store } from '../../platform/store/store.ts';
 import { CredentialLimits } from '../credential-limits.ts';
 import { OPERATOR_TARGET, operatorTokenCheck } from '../operator-auth.ts';
@@ -13,6 +15,7 @@ import { sendOpsErrorPage } from './error-page.tsx';
 import { OpsHomePage } from './home-page.tsx';
 import { OpsLoginPage, TOKEN_WRONG } from './login-page.tsx';
 import { opsLogPages } from './log-routes.tsx';
+import { maintenancePages } from './maintenance-routes.tsx';
 import { opsPaths } from './paths.ts';
 import { endOperator, grantOperator, isOperator, requireOperator } from './session.ts';
 
@@ -23,13 +26,14 @@ const EMAILS_PER_PAGE = 50;
  * token (or, logged in, is the operator's start page); every other page needs that session.
  * Needs the sessions and CSRF protection of `web/sessions.ts`.
  */
-export function opsSite({ operatorToken, store }: { operatorToken: string; store: Store }): FastifyPluginAsync {
+export function opsSite({ operatorToken, store, maintenance, processing }: { operatorToken: string; store: Store; maintenance: MaintenanceSwitches; processing?: Processing }): FastifyPluginAsync {
   return async (app) => {
     const isOperatorToken = operatorTokenCheck(operatorToken);
     const limits = new CredentialLimits(new RateLimiter(store));
     const withCsrf = { ...PAGE, preHandler: app.csrfProtection };
     const signedIn = { ...PAGE, onRequest: requireOperator };
     app.setErrorHandler(sendOpsErrorPage);
+    await app.register(maintenancePages({ maintenance, processing }));
     await app.register(opsLogPages({ store }));
 
     app.get('/', PAGE, async (request, reply) => {
