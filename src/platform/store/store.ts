@@ -6,6 +6,7 @@ import type { Origin } from '../messages/factory.ts';
 import { Announcer } from './announcer.ts';
 import type { ChangeTopic, Executor, StoreDialect } from './dialect.ts';
 import { ConcurrencyError } from './errors.ts';
+import { type LogFilter, logQuery } from './log-query.ts';
 import { type MigrationSet, migrateToLatest } from './migrations.ts';
 import { fromRow, toRowValues } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -84,20 +85,7 @@ export interface LogReadOptions {
   untilPosition?: number;
 }
 
-export interface LogFilter {
-  kinds?: string[];
-  types?: string[];
-  sourceTypes?: string[];
-  sourceIds?: string[];
-  correlationIds?: string[];
-  /** Exclusive position bound. */
-  after?: number;
-  /** Inclusive time bound on `createdAt`. */
-  from?: string;
-  /** Exclusive time bound on `createdAt`. */
-  until?: string;
-  limit: number;
-}
+export type { LogFilter } from './log-query.ts';
 
 /** Rows per INSERT statement (SQLite allows 32766 parameters; a log row has 13). */
 const INSERT_CHUNK = 500;
@@ -367,22 +355,7 @@ export class Store {
 
   /** The operator query of the log (API.md `GET /api/ops/messages`): OR within a filter, AND across. */
   async queryLog(filter: LogFilter): Promise<{ messages: LoggedMessage[]; next: number | null }> {
-    let query = this.db
-      .selectFrom('messages')
-      .selectAll()
-      .orderBy('position')
-      .limit(filter.limit + 1);
-    const horizon = this.dialect.readHorizon();
-    if (horizon) query = query.where('position', '<', horizon);
-    if (filter.after !== undefined) query = query.where('position', '>', filter.after);
-    if (filter.kinds?.length) query = query.where('kind', 'in', filter.kinds);
-    if (filter.types?.length) query = query.where('type', 'in', filter.types);
-    if (filter.sourceTypes?.length) query = query.where('source_type', 'in', filter.sourceTypes);
-    if (filter.sourceIds?.length) query = query.where('source_id', 'in', filter.sourceIds);
-    if (filter.correlationIds?.length) query = query.where('correlation_id', 'in', filter.correlationIds);
-    if (filter.from !== undefined) query = query.where('created_at', '>=', filter.from);
-    if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
-    const rows = (await query.execute()).map(fromRow);
+    const rows = (await logQuery(this.db, filter, this.dialect.readHorizon()).execute()).map(fromRow);
     const more = rows.length > filter.limit;
     const messages = more ? rows.slice(0, filter.limit) : rows;
     return { messages, next: more ? messages[messages.length - 1].metadata.position : null };
