@@ -123,7 +123,8 @@ export async function importConferences(
   store: Store,
   conferences: V1Conference[],
   options: { slugs: Map<string, string>; firstEventTime: string; dryRun: boolean; now: Date; mentionedSeatTypes: ReadonlySet<string> },
-): Promise<ConferencesResult> {
+): Promise<{ result: ConferencesResult; quotaCommands: Message[] }> {
+  const quotaCommands: Message[] = [];
   const db = managementDb(store.db);
   const existing = new Map((await db.selectFrom('conferences').selectAll().execute()).map((row) => [row.id, row]));
   const existingSeatTypes = new Map((await db.selectFrom('seat_types').selectAll().execute()).map((row) => [row.id, row]));
@@ -154,16 +155,17 @@ export async function importConferences(
     const events = plan.events.map((event) => asGenerated(event, times[next++]));
     result.created++;
     if (options.dryRun) continue;
-    // Seat types no V1 availability event mentions get their quota from the import (version 0).
+    // Seat types no V1 availability event mentions get their quota from the import (version 0),
+    // sent once the V1 streams are copied (a quota applied earlier would take a V1 stream version).
     const quotas = plan.target.conference.wasEverPublished
       ? plan.target.seatTypes
           .filter((seatType) => !options.mentionedSeatTypes.has(seatType.id))
           .map((seatType) => quotaCommand({ conferenceId: seatType.conferenceId, seatType: seatType.id, quantity: seatType.quantity, quotaVersion: 0 }))
       : [];
+    quotaCommands.push(...quotas);
     await store.transaction(async (tx) => {
       await insertConference(tx.db, plan.target, options.now);
       result.eventsWritten += (await store.append(tx, events)).length;
-      result.quotaCommands += (await store.append(tx, quotas)).length;
     });
   }
 
@@ -172,20 +174,21 @@ export async function importConferences(
     if (!row) continue;
     const changes = changedEvents(toConference(row), existingSeatTypes, v1, options.now);
     if (changes.events.length === 0 || options.dryRun) continue;
-    // The seat-quota policy skips imported seat events: their quotas go to Registration from here.
+    // The seat-quota policy skips imported seat events: their quotas go to Registration from here,
+    // unless V1's availability stream carries them.
     const quotas = changes.events
-      .filter((event) => event.type === 'SeatCreated' || event.type === 'SeatUpdated')
+      .filter((event) => (event.type === 'SeatCreated' || event.type === 'SeatUpdated') && !options.mentionedSeatTypes.has(event.metadata.sourceId))
       .map((event) => {
         const { conferenceId, quantity } = event.data as { conferenceId: string; quantity: number };
         return quotaCommand({ conferenceId, seatType: event.metadata.sourceId, quantity, quotaVersion: event.metadata.version ?? 0 });
       });
+    quotaCommands.push(...quotas);
     await store.transaction(async (tx) => {
       await changes.apply(tx.db);
       result.eventsWritten += (await store.append(tx, changes.events)).length;
-      result.quotaCommands += (await store.append(tx, quotas)).length;
     });
   }
-  return result;
+  return { result, quotaCommands };
 }
 
 type Executor = Parameters<typeof managementDb>[0];

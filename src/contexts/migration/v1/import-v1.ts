@@ -64,7 +64,7 @@ export async function importV1(store: Store, options: ImportOptions): Promise<Im
     const progress = (step: ImportProgress['step'], done: number) => options.onProgress?.({ step, done: base + done, total });
 
     const slugs = await plannedSlugs(store, conferences, options.renameSlugs ?? new Map());
-    const conferenceResult = await importConferences(store, conferences, {
+    const { result: conferenceResult, quotaCommands } = await importConferences(store, conferences, {
       slugs,
       firstEventTime: v1.firstEventTime() ?? now.toISOString(),
       dryRun,
@@ -77,6 +77,11 @@ export async function importV1(store: Store, options: ImportOptions): Promise<Im
     const reservationOrders = new Map(v1Processes.map((p) => [p.reservationId, p.orderId]));
     const events = await importEvents(store, v1, history, { reservationOrders, dryRun, onProgress: (done) => progress('events', done) });
     base += eventCount;
+    if (!dryRun && quotaCommands.length > 0) {
+      await store.transaction(async (tx) => {
+        conferenceResult.quotaCommands += (await store.append(tx, quotaCommands)).length;
+      });
+    }
 
     const processes = await importProcesses(
       store,
