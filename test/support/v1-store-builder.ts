@@ -42,6 +42,18 @@ export class V1StoreBuilder {
     this.#db.close();
   }
 
+  /** A statement of V1's own (a later change to a V1 row). */
+  sql(text: string, ...params: unknown[]): void {
+    this.#db.prepare(text).run(...params);
+  }
+
+  /** V1's availability event for a quota change of a seat type (signed delta). */
+  quotaChange(conferenceId: string, seatType: string, delta: number): void {
+    this.event('SeatsAvailability', conferenceId, 'AvailableSeatsChanged', { Seats: seatList({ [seatType]: delta }) });
+    const remaining = this.#remaining.get(conferenceId)!;
+    remaining.set(seatType, (remaining.get(seatType) ?? 0) + delta);
+  }
+
   /** Runs `work` in one transaction (fast generation of large stores). */
   batch(work: () => void): void {
     this.#db.transaction(work)();
