@@ -111,6 +111,17 @@ describe.each(STORE_KINDS)('importing the V1 sample store on %s', (kind) => {
     ]);
   });
 
+  it('lets no side-effecting handler react to history: only the order confirmed live by its imported payment mails and gets seat slots', async () => {
+    const db = server.store.db as never as import('kysely').Kysely<{ emails: { recipient: string } }>;
+    const recipients = (await db.selectFrom('emails').select('recipient').execute()).map((row) => row.recipient);
+    expect(recipients).toEqual(['sofia@adatum.com']);
+    const created = (await server.store.queryLog({ types: ['SeatAssignmentsCreated'], limit: 100 })).messages;
+    expect(created.map((m) => [m.metadata.Imported === true, (m.data as { OrderId?: string; orderId?: string }).OrderId ?? (m.data as { orderId: string }).orderId])).toEqual([
+      [true, '75a89294-c2cd-489a-b802-08a9ad45f23d'],
+      [false, '8092b4d4-2b28-4ef0-ab9c-014ea5ac06d8'],
+    ]);
+  });
+
   it('adds nothing when run again, and never changes the V1 file', async () => {
     const before = await storeCounts(server);
     const again = await importInto(server, SAMPLE);
