@@ -10,7 +10,6 @@ import type { V1Store } from './v1-store.ts';
 export interface V1Order {
   orderId: string;
   conferenceId: string;
-  accessCode: string;
   reservationAutoExpiration: string;
   outcome: 'Confirmed' | 'Expired' | null;
   /** A reservation reply reached the order (`OrderReservationCompleted` or `…PartiallyReserved`). */
@@ -84,7 +83,6 @@ function foldOrders(v1: V1Store, history: V1History): void {
       history.orders.set(event.aggregateId, {
         orderId: event.aggregateId,
         conferenceId: String(payload.ConferenceId),
-        accessCode: String(payload.AccessCode ?? ''),
         reservationAutoExpiration: String(payload.ReservationAutoExpiration),
         outcome: null,
         reservationReceived: false,

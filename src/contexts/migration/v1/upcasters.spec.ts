@@ -49,14 +49,14 @@ describe('V1 upcasters (schema version 0 → 1)', () => {
     expect(v1TypeName({ $type: 'Registration.Events.OrderPlaced, Registration' })).toBe('OrderPlaced');
   });
 
-  it('camelCase an OrderPlaced, dropping $type, SourceId and Version at every level', () => {
+  it('camelCase an OrderPlaced, dropping $type, SourceId and Version at every level, its access code upper-cased', () => {
     const message = registry.decode(
       v1({
         $type: 'Registration.Events.OrderPlaced, Registration',
         ConferenceId: 'conf-1',
         Seats: [seat(GA, 2)],
         ReservationAutoExpiration: '2012-05-08T09:15:37.000Z',
-        AccessCode: 'VB4GNV',
+        AccessCode: 'vb4gnv',
       }),
     );
     expect(message.type).toBe('OrderPlaced');

@@ -43,7 +43,8 @@ const same: Convert = (fields) => fields;
 
 /** The V1 event types and how their renamed fields become the current payload. */
 const V1_EVENTS: Record<string, { toType?: string; convert: Convert }> = {
-  OrderPlaced: { convert: same },
+  // V1 data that breaks V2 rules is imported as it is, except that access codes are upper-cased.
+  OrderPlaced: { convert: (fields) => ({ ...fields, accessCode: String(fields.accessCode ?? '').toUpperCase() }) },
   OrderUpdated: { convert: same },
   OrderPartiallyReserved: { convert: same },
   OrderReservationCompleted: { convert: same },
