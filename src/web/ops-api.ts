@@ -10,6 +10,7 @@ import { deadLetterRoutes } from './ops/dead-letters.ts';
 import { emailRoutes } from './ops/emails.ts';
 import { maintenanceRoutes } from './ops/maintenance.ts';
 import { messageLogRoutes } from './ops/messages.ts';
+import { readModelRoutes } from './ops/read-models.ts';
 import { timerRoutes } from './ops/timers.ts';
 
 export interface OpsApiOptions {
@@ -32,5 +33,6 @@ export function opsApi(options: OpsApiOptions): FastifyPluginAsyncTypebox {
     await app.register(timerRoutes(options.timers));
     await app.register(emailRoutes(options.store));
     await app.register(maintenanceRoutes(options.maintenance, options.processing));
+    await app.register(readModelRoutes(options.store, options.registry));
   };
 }

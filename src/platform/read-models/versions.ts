@@ -21,6 +21,18 @@ export interface VersionRow {
   updatedAt: string;
 }
 
+export interface ReadModelStatus {
+  /** The read-model name (API.md). */
+  name: string;
+  unit: string;
+  version: number;
+  status: VersionStatus;
+  scratch: boolean;
+  position: number;
+  lagMessages: number;
+  lagSeconds: number;
+}
+
 /** A rebuild that has not moved for this long is taken to be dead (its process stopped). */
 const STALE_BUILD_MS = 30_000;
 
@@ -53,6 +65,37 @@ export class ReadModelVersions {
       .filter((unit) => !listed.has(unit.name))
       .map((unit): VersionRow => ({ unit: unit.name, version: 1, status: 'live', scratch: false, position: 0, updatedAt: '' }));
     return [...rows, ...implicit];
+  }
+
+  /**
+   * Every version of every read-model name (API.md Operator): the live one at its projections' slowest
+   * checkpoint, the others at their own position; lag = entries of its types after that position.
+   */
+  async status(): Promise<ReadModelStatus[]> {
+    const [rows, checkpoints, head] = await Promise.all([
+      this.list(),
+      this.store.db.selectFrom('checkpoints').select(['name', 'position']).execute(),
+      this.store.headPosition(),
+    ]);
+    const answer: ReadModelStatus[] = [];
+    for (const unit of this.units) {
+      const types = [...new Set(unit.handlers.flatMap((handler) => handler.types.flatMap((type) => this.registry.storedNamesOf(type))))];
+      for (const row of rows.filter((r) => r.unit === unit.name)) {
+        const position =
+          row.status === 'live'
+            ? Math.min(...unit.handlers.map((handler) => Number(checkpoints.find((c) => c.name === handler.name)?.position ?? 0)))
+            : row.position;
+        const behind = await this.store.readLog({ after: position, limit: 1, types, untilPosition: head });
+        const oldest = behind[0]?.metadata.createdAt;
+        const lag = {
+          position,
+          lagMessages: behind.length === 0 ? 0 : await this.store.countLog(position, head, types),
+          lagSeconds: oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0,
+        };
+        for (const name of unit.names) answer.push({ name, unit: unit.name, version: row.version, status: row.status, scratch: row.scratch, ...lag });
+      }
+    }
+    return answer;
   }
 
   /** Reads which versions are live and makes every query of this process use their tables. */
