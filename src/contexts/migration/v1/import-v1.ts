@@ -52,7 +52,7 @@ export async function importV1(store: Store, options: ImportOptions): Promise<Im
   const started = performance.now();
   const now = options.now ?? new Date();
   const dryRun = options.dryRun ?? false;
-  const v1 = V1Store.open(options.file);
+  const v1 = await V1Store.snapshot(options.file);
   try {
     const conferences = v1.conferences();
     const eventCount = v1.eventCount();

@@ -2,6 +2,9 @@
  * A store in the V1 layout (V1-LAYOUT.md), opened read-only: the import never writes the V1 file.
  * Amounts are read as their decimal text (`CAST(… AS TEXT)`), so they become cents exactly.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { v1TypeName } from './payload.ts';
 
@@ -87,6 +90,8 @@ type Row = Record<string, unknown>;
 export class V1Store {
   readonly #db: Database.Database;
 
+  #snapshotDir: string | undefined;
+
   private constructor(readonly file: string) {
     this.#db = new Database(file, { readonly: true, fileMustExist: true });
   }
@@ -104,8 +109,31 @@ export class V1Store {
     return store;
   }
 
+  /**
+   * Step 1 (DOMAIN 7.5): a consistent copy of the V1 file, taken through SQLite's online backup
+   * (so a V1 store still being written is read as of one moment), opened read-only. The copy is
+   * deleted on {@link close}; the V1 file itself is only read.
+   */
+  static async snapshot(file: string): Promise<V1Store> {
+    const source = V1Store.open(file);
+    const dir = mkdtempSync(join(tmpdir(), 'conference-v1-'));
+    const copy = join(dir, 'v1-snapshot.sqlite');
+    try {
+      await source.#db.backup(copy);
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    } finally {
+      source.close();
+    }
+    const store = V1Store.open(copy);
+    store.#snapshotDir = dir;
+    return store;
+  }
+
   close(): void {
     this.#db.close();
+    if (this.#snapshotDir) rmSync(this.#snapshotDir, { recursive: true, force: true });
   }
 
   conferences(): V1Conference[] {
