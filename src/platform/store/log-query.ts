@@ -18,57 +18,73 @@ export interface LogFilter {
 
 type ListColumn = 'correlation_id' | 'source_id' | 'type' | 'source_type' | 'kind';
 type LogSelect = SelectQueryBuilder<Database, 'messages', Selectable<MessagesTable>>;
+type PositionSelect = SelectQueryBuilder<Database, 'messages', { position: number }>;
 
 /**
  * The list filters in the order they lead a query: the first one given picks the index, the most
- * selective first (a flow, a source, a type, a source type, a kind); a time range leads before types.
- * Each column has an index `(column, position)` (migrations 0001 and 0011).
+ * selective first (a flow, a source, then, after a time range, a type, a source type, a kind). Each
+ * column has an index `(column, position)`, the time one `(created_at, position)` (migrations 0001
+ * and 0011).
  */
-const LEADS: ReadonlyArray<readonly [keyof LogFilter, ListColumn]> = [
+const LEADS_BEFORE_TIME: ReadonlyArray<readonly [keyof LogFilter, ListColumn]> = [
   ['correlationIds', 'correlation_id'],
   ['sourceIds', 'source_id'],
+];
+const LEADS_AFTER_TIME: ReadonlyArray<readonly [keyof LogFilter, ListColumn]> = [
   ['types', 'type'],
   ['sourceTypes', 'source_type'],
   ['kinds', 'kind'],
 ];
+const LEADS = [...LEADS_BEFORE_TIME, ...LEADS_AFTER_TIME];
 
 /** A column both planners can no longer look up in an index (so that the leading filter's index is the one used). */
 const unindexed = (column: ListColumn | 'created_at') => sql<string>`(${sql.ref(column)} || '')`;
+const unindexedPosition = sql<number>`(${sql.ref('position')} + 0)`;
 /** Most values of one filter read and merged one by one. */
 const MERGED_VALUES = 50;
-const unindexedPosition = sql<number>`(${sql.ref('position')} + 0)`;
 
 /**
  * The operator query of the log (API.md `GET /api/ops/messages`, DOMAIN 7.1): OR within a filter, AND
  * across, in position order, one row more than the limit (to tell whether a next page exists).
  *
- * Fast on a large log whatever the filters: the leading filter (see {@link LEADS}) is the only one an
- * index may serve, the others are checked on the rows it finds. A single value is read from its
- * `(column, position)` index in position order and stops at the limit; several values are one such
- * read each, merged. A time range without a list filter reads `(created_at, position)` and sorts.
- * `test/store/log-query-plans.test.ts` checks the plans on both stores.
+ * Fast on a large log whatever the filters: the leading filter (see {@link LEADS_BEFORE_TIME}) is the
+ * only one an index may serve, the others are checked on the rows it finds. A single value is read
+ * from its `(column, position)` index in position order and stops at the limit; several values are
+ * one such read each, merged. A leading time range reads the positions in range from
+ * `(created_at, position)` and sorts them: its cost grows with the entries in range, not with the log
+ * (a recent window of a large log is as fast as an old one).
+ * `test/store/log-query-plans.test.ts` checks the plans on both stores, `bench/ops-queries.bench.ts`
+ * times them on a million entries.
  */
 export function logQuery(db: Kysely<Database>, filter: LogFilter, horizon?: RawBuilder<number>) {
   const rows = filter.limit + 1;
-  const lead = LEADS.find(([name]) => (filter[name] as string[] | undefined)?.length);
-  const timeLeads = !lead && (filter.from !== undefined || filter.until !== undefined);
+  const given = ([name]: readonly [keyof LogFilter, ListColumn]) => (filter[name] as string[] | undefined)?.length;
+  const hasTime = filter.from !== undefined || filter.until !== undefined;
+  const lead = LEADS_BEFORE_TIME.find(given) ?? (hasTime ? undefined : LEADS_AFTER_TIME.find(given));
+  const timeLeads = !lead && hasTime;
   const position = timeLeads ? unindexedPosition : sql.ref<number>('position');
 
   /** Every condition but the leading one's (`leadColumn`), as checks on the rows read. */
-  const checked = (query: LogSelect, leadColumn?: ListColumn): LogSelect => {
-    if (horizon) query = query.where(position, '<', horizon);
-    if (filter.after !== undefined) query = query.where(position, '>', filter.after);
+  const checked = <Q extends LogSelect | PositionSelect>(query: Q, leadColumn?: ListColumn): Q => {
+    let q = query as LogSelect;
+    if (horizon) q = q.where(position, '<', horizon);
+    if (filter.after !== undefined) q = q.where(position, '>', filter.after);
     for (const [name, column] of LEADS) {
       const values = filter[name] as string[] | undefined;
-      if (column !== leadColumn && values?.length) query = query.where(unindexed(column), 'in', values);
+      if (column !== leadColumn && values?.length) q = q.where(unindexed(column), 'in', values);
     }
     const time = timeLeads ? sql.ref<string>('created_at') : unindexed('created_at');
-    if (filter.from !== undefined) query = query.where(time, '>=', filter.from);
-    if (filter.until !== undefined) query = query.where(time, '<', filter.until);
-    return query;
+    if (filter.from !== undefined) q = q.where(time, '>=', filter.from);
+    if (filter.until !== undefined) q = q.where(time, '<', filter.until);
+    return q as Q;
   };
 
   const all = db.selectFrom('messages').selectAll();
+  if (timeLeads && !LEADS.some(given)) {
+    // Only the time index is needed to find the page: its positions, then their rows.
+    const page = checked(db.selectFrom('messages').select('position') as PositionSelect).orderBy(unindexedPosition).limit(rows);
+    return all.where('position', 'in', page).orderBy('position').limit(rows);
+  }
   if (!lead) return checked(all).orderBy(position).limit(rows);
   const [name, column] = lead;
   const values = [...new Set(filter[name] as string[])];

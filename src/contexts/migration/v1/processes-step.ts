@@ -41,7 +41,7 @@ export interface ProcessesResult {
   listedCommands: ListedCommand[];
 }
 
-interface Plan {
+export interface Plan {
   orderId: string;
   state: RegistrationProcess;
   output: ProcessOutput;
@@ -148,7 +148,7 @@ function expiryTimer(order: V1Order, options: Options): { timerId: string; dueAt
   return { timerId, dueAt, due: dueAt <= options.now, schedule: [{ command: { type: 'ExpireRegistrationProcess', data, target: order.orderId, id: timerId }, dueAt }] };
 }
 
-function derive(order: V1Order, row: V1Process | undefined, confirmation: V1Payment | undefined, history: V1History, options: Options): Plan {
+export function derive(order: V1Order, row: V1Process | undefined, confirmation: V1Payment | undefined, history: V1History, options: Options): Plan {
   const reservationId = row?.reservationId ?? order.orderId;
   const state: RegistrationProcess = {
     state: 'AwaitingReservationConfirmation',
@@ -178,7 +178,7 @@ function derive(order: V1Order, row: V1Process | undefined, confirmation: V1Paym
 }
 
 /** A process imported before: completed if V1 completed its order since; to P if V1 queued its payment's confirmation since. */
-function rederive(
+export function rederive(
   order: V1Order,
   stored: { state: RegistrationProcess; version: number },
   confirmation: V1Payment | undefined,
