@@ -97,20 +97,18 @@ async function writeBatch(store: Store, messages: Message[], result: EventsResul
   const fresh = messages.filter((m) => !logged.has(m.metadata.messageId));
   result.alreadyLogged += messages.length - fresh.length;
   if (fresh.length === 0) return;
-  // A stream V2 has written to meanwhile may have taken the version of a V1 event.
-  const sourceIds = [...new Set(fresh.map((m) => m.metadata.sourceId))];
-  const taken = new Set(
-    (
-      await store.db
-        .selectFrom('messages')
-        .select(['source_type', 'source_id', 'version'])
-        .where('source_id', 'in', sourceIds)
-        .where('version', '>=', Math.min(...fresh.map((m) => m.metadata.version ?? 0)))
-        .execute()
-    ).map((r) => `${r.source_type}_${r.source_id}_${r.version}`),
-  );
+  // A stream V2 has written to meanwhile may have taken the version of a V1 event: its V2 head is
+  // at or beyond it (stream versions are dense), read through the stream index.
+  const streams = new Map<string, { sourceType: string; sourceId: string }>();
+  for (const m of fresh) streams.set(`${m.metadata.sourceType}_${m.metadata.sourceId}`, { sourceType: m.metadata.sourceType, sourceId: m.metadata.sourceId });
+  const heads = new Map<string, number>();
+  for (const { sourceType, sourceId } of streams.values()) {
+    const head = await store.streamVersion(store.db, { sourceType, sourceId });
+    if (head >= 0) heads.set(`${sourceType}_${sourceId}`, head);
+  }
   const writable = fresh.filter((m) => {
-    if (!taken.has(m.metadata.messageId)) return true;
+    const head = heads.get(`${m.metadata.sourceType}_${m.metadata.sourceId}`);
+    if (head === undefined || (m.metadata.version ?? 0) > head) return true;
     result.conflicts.push(m.metadata.messageId);
     return false;
   });
