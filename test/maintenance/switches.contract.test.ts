@@ -3,6 +3,7 @@ import { APP_MIGRATIONS } from '../../src/app/migrations.ts';
 import { ALL_RUNNING, MaintenanceSwitches, type SwitchState } from '../../src/platform/maintenance/switches.ts';
 import { Store } from '../../src/platform/store/store.ts';
 import { eventually } from '../support/eventually.ts';
+import { operatorActions as operatorActionsIn } from '../support/operator-actions.ts';
 import { STORE_KINDS, type StoreLocation, freshLocation } from '../support/stores.ts';
 
 /** The maintenance switches (DOMAIN 7.4): stored, logged as operator actions, shared by every process. */
@@ -31,8 +32,7 @@ describe.each(STORE_KINDS)('maintenance switches on %s', (kind) => {
     await location.drop();
   });
 
-  const operatorActions = async () =>
-    (await first.queryLog({ kinds: ['operator-action'], limit: 100 })).messages.map((message) => message.data);
+  const operatorActions = () => operatorActionsIn(first);
 
   it('starts with everything running', () => {
     expect(switches.state).toEqual(ALL_RUNNING);

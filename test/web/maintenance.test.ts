@@ -8,6 +8,7 @@ import { MAINTENANCE_TEXT, MAINTENANCE_TITLE } from '../../src/web/maintenance/p
 import { buildServer } from '../../src/web/server.ts';
 import { writtenPosition } from '../support/conference-events.ts';
 import { eventually } from '../support/eventually.ts';
+import { operatorActions as operatorActionsIn } from '../support/operator-actions.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { client, ordersServer, publishedConference } from './orders-fixture.ts';
 import { type TestServer, testServerOn } from './server-fixture.ts';
@@ -48,8 +49,7 @@ describe.each(STORE_KINDS)('maintenance of the sites on %s', (kind) => {
   afterAll(() => server.close());
 
   const get = (url: string, headers: Record<string, string> = {}) => server.app.inject({ url, headers });
-  const operatorActions = async () =>
-    (await server.store.queryLog({ kinds: ['operator-action'], limit: 100 })).messages.map((message) => message.data);
+  const operatorActions = () => operatorActionsIn(server.store);
 
   it('starts with every switch off', async () => {
     const response = await get('/api/ops/maintenance', server.auth);
@@ -157,8 +157,8 @@ describe.each(STORE_KINDS)('processing paused on %s', (kind) => {
       expect(response.body).toMatchObject({ status: 'pending' });
       placed.push(response.body as { id: string; accessCode: string });
     }
-    const commands = await server.store.queryLog({ kinds: ['command'], types: ['RegisterToConference'], limit: 100 });
-    expect(commands.messages.map((message) => (message.data as { orderId: string }).orderId).sort()).toEqual(placed.map((order) => order.id).sort());
+    const commands = await server.store.db.selectFrom('messages').select('payload').where('kind', '=', 'command').where('type', '=', 'RegisterToConference').execute();
+    expect(commands.map((row) => JSON.parse(row.payload).orderId).sort()).toEqual(placed.map((order) => order.id).sort());
     const written = await writtenPosition(server.store);
     for (const subscription of server.processing!.subscriptions) expect(subscription.seen, subscription.name).toBeLessThan(written);
 
@@ -169,7 +169,7 @@ describe.each(STORE_KINDS)('processing paused on %s', (kind) => {
       expect(settled.body).toMatchObject({ status: 'reserved', total: 20_000 });
     }
     expect((await status()).processingStatus).toBe('running');
-    expect(await server.store.queryLog({ kinds: ['operator-action'], limit: 100 }).then((page) => page.messages.map((m) => m.data))).toEqual([
+    expect(await operatorActionsIn(server.store)).toEqual([
       { action: 'start-maintenance', target: 'processing', reason: null },
       { action: 'end-maintenance', target: 'processing', reason: null },
     ]);

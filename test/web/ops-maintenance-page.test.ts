@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operatorActions } from '../support/operator-actions.ts';
 import { PageAgent, expectPage } from './management-pages-fixture.ts';
 import { type TestServer, testServer } from './server-fixture.ts';
 
@@ -43,8 +44,7 @@ describe('the maintenance page', () => {
     expect((await browser.post('/ops/maintenance', { switch: 'public', enabled: 'off' })).statusCode).toBe(303);
     expect(row(expectPage(await browser.get('/ops/maintenance'), 200), 'public')).toEqual({ state: 'running', button: 'Start maintenance' });
     expect((await server.app.inject({ url: '/' })).statusCode).toBe(200);
-    const actions = await server.store.queryLog({ kinds: ['operator-action'], limit: 10 });
-    expect(actions.messages.map((message) => message.data)).toEqual([
+    expect(await operatorActions(server.store)).toEqual([
       { action: 'start-maintenance', target: 'public', reason: null },
       { action: 'end-maintenance', target: 'public', reason: null },
     ]);

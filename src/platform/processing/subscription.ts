@@ -103,6 +103,9 @@ export class Subscription {
     if (this.#running) return;
     this.#stopped = false;
     this.#stopping = new Wakeup();
+    // Started again (after a pause): the commits and dead letters of the stopped time went unheard.
+    this.#mustRead = true;
+    this.#deadLettersChanged = true;
     this.#unsubscribe = [
       this.store.onChange('messages', (logged) => {
         if (logged && this.store.dialect.positionsFollowCommits && !concerns(logged.types, this.#storedTypeSet)) {
