@@ -72,4 +72,15 @@ describe.each(STORE_KINDS)('re-running the V1 import on a later V1 file on %s', 
     const again = await importInto(server, v1.file);
     expect(again.written).toBe(0);
   });
+
+  it('reports, and does not copy, a V1 event whose stream version V2 has used meanwhile', async () => {
+    // V2 committed the reservation above (version 3 of the availability stream); V1 then writes its own version 3.
+    const head = (await server.store.readStream({ sourceType: 'SeatsAvailability', sourceId: ids.conference })).at(-1)!;
+    expect(head).toMatchObject({ type: 'SeatsReservationCommitted', metadata: { version: 3 } });
+    expect(head.metadata.Imported).toBeUndefined();
+    v1.quotaChange(ids.conference, ids.ga, 1);
+    const summary = await importInto(server, v1.file);
+    expect(summary.events.conflicts).toEqual([`SeatsAvailability_${ids.conference}_3`]);
+    expect(summary.written).toBe(0);
+  });
 });
