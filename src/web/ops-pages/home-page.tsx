@@ -1,6 +1,7 @@
 import type { DemoConference } from '../../app/demo-data.ts';
 import { paths as managementPaths } from '../../contexts/conference-management/pages/paths.ts';
 import { OpsLayout } from './layout.tsx';
+import { MAINTENANCE_PAGE_PATH } from './maintenance-page.tsx';
 import { logPaths } from './log-paths.ts';
 import { opsPaths } from './paths.ts';
 
@@ -15,6 +16,9 @@ export function OpsHomePage({ csrf, demo }: { csrf: string; demo: DemoConference
       <ul>
         <li>
           <a href={opsPaths.emails}>E-mails</a>: every e-mail recorded, with its delivery state (DOMAIN 3.4).
+        </li>
+        <li>
+          <a href={MAINTENANCE_PAGE_PATH}>Maintenance</a>: the public site, the management site and processing (DOMAIN 7.4).
         </li>
         <li>
           <a href={logPaths.messages}>Message log</a>: every command, event and operator action, filtered; a flow's{' '}
