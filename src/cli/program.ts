@@ -6,6 +6,7 @@ import { UsageError } from './usage-error.ts';
 // Commands load their modules when they run, so that `--help` and usage errors answer at once.
 const ROLES = ['web', 'worker', 'all'] as const;
 const deadLetterCommands = () => import('./dead-letters.ts');
+const readModelCommands = () => import('./read-models.ts');
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -56,6 +57,42 @@ export function program(onServing: () => void): Command {
     .action(async (ids, options) => (await deadLetterCommands()).discardDeadLetters(ids, options.reason));
 
   defineImportV1Command(conference);
+
+  conference
+    .command('read-models')
+    .description('List read models with version, position, lag and status')
+    .option('--json', 'print JSON')
+    .action(async (options) => (await readModelCommands()).listReadModels(options));
+  conference
+    .command('rebuild')
+    .description('Rebuild a read model from the log: side by side, switched to when caught up')
+    .argument('<read-model>', 'read-model name')
+    .option('--in-place', 'retire the old version once switched instead of keeping it')
+    .option('--no-switch', 'keep the new version as standby instead of switching to it')
+    .action(async (name, options) => (await readModelCommands()).rebuildReadModel(name, options));
+  conference
+    .command('switch')
+    .description('Switch readers to a kept version of a read model (rollback)')
+    .argument('<read-model>', 'read-model name')
+    .argument('<version>', 'version')
+    .action(async (name, version) => (await readModelCommands()).switchReadModel(name, version));
+  conference
+    .command('retire')
+    .description('Drop a kept version of a read model')
+    .argument('<read-model>', 'read-model name')
+    .argument('<version>', 'version')
+    .action(async (name, version) => (await readModelCommands()).retireReadModel(name, version));
+  conference
+    .command('replay')
+    .description('Replay a slice of the log into a scratch version of a read model (never made live)')
+    .requiredOption('--into <read-model>', 'read-model name')
+    .option('--types <A,B>', 'only these message types')
+    .option('--source-type <T>', 'only this source type')
+    .option('--source-id <IDs>', 'only these source ids (comma-separated)')
+    .option('--correlation-id <ID>', 'only this correlation id')
+    .option('--until-position <N>', 'up to this log position (inclusive)')
+    .option('--until-time <ISO>', 'up to this instant (exclusive)')
+    .action(async (options) => (await readModelCommands()).replay(options));
 
   return conference;
 }

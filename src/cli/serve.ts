@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { demoConference, seedDemoConference } from '../app/demo-data.ts';
 import { messageHandlers } from '../app/handlers.ts';
+import { readModelVersions } from '../app/read-models.ts';
 import { createMessageRegistry } from '../app/registry.ts';
 import type { Config } from '../config.ts';
 import { openStore } from '../app/open-store.ts';
@@ -25,6 +26,8 @@ export async function serve(config: Config, role: Role): Promise<void> {
   const logger = pino({ level: config.logLevel });
   const store = await openStore(config);
   const registry = createMessageRegistry();
+  // Switches made by another process (`conference switch`, a rebuild elsewhere) reach this one's readers.
+  const stopWatchingVersions = readModelVersions(store, registry, logger).watch();
   const processing =
     role === 'web' ? undefined : new Processing(store, registry, messageHandlers({ settings: config, store, registry, logger }), { logger });
   const sender = role === 'web' ? undefined : new EmailSender(store, { smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
@@ -44,6 +47,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
   } catch (error) {
     await app?.close();
     maintenance?.close();
+    stopWatchingVersions();
     await store.close();
     throw error;
   }
@@ -73,6 +77,7 @@ export async function serve(config: Config, role: Role): Promise<void> {
       await app?.close();
       await Promise.all([processing?.stop(), sender?.stop()]);
       maintenance?.close();
+      stopWatchingVersions();
       await store.close();
     })().then(
       () => process.exit(0),
