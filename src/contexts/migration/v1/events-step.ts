@@ -93,9 +93,21 @@ export async function importEvents(
 
 async function writeBatch(store: Store, messages: Message[], result: EventsResult, dryRun: boolean): Promise<void> {
   const ids = messages.map((m) => m.metadata.messageId);
-  const logged = new Set((await store.db.selectFrom('messages').select('message_id').where('message_id', 'in', ids).execute()).map((r) => r.message_id));
-  const fresh = messages.filter((m) => !logged.has(m.metadata.messageId));
-  result.alreadyLogged += messages.length - fresh.length;
+  // A stream event's id is its stream position: logged and imported = copied before; logged but
+  // not imported = V2 wrote its own event at that version meanwhile.
+  const logged = new Map(
+    (await store.db.selectFrom('messages').select(['message_id', 'metadata']).where('message_id', 'in', ids).execute()).map((r) => [
+      r.message_id,
+      (JSON.parse(r.metadata) as { Imported?: unknown }).Imported === true,
+    ]),
+  );
+  const fresh = messages.filter((m) => {
+    const imported = logged.get(m.metadata.messageId);
+    if (imported === undefined) return true;
+    if (imported) result.alreadyLogged++;
+    else result.conflicts.push(m.metadata.messageId);
+    return false;
+  });
   if (fresh.length === 0) return;
   // A stream V2 has written to meanwhile may have taken the version of a V1 event: its V2 head is
   // at or beyond it (stream versions are dense), read through the stream index.
