@@ -17,6 +17,9 @@ describe('areaOfPath', () => {
     ['/manage/', { area: 'management', api: false }],
     ['/manage/CQRS2024/seats', { area: 'management', api: false }],
     ['/api/management/conferences', { area: 'management', api: true }],
+    ['/%6Danage/x', { area: 'management', api: false }],
+    ['/%61pi/orders/1', { area: 'public', api: true }],
+    ['/%E0%A4%A', { area: 'public', api: false }],
   ])('%s is in an area', (path, expected) => {
     expect(areaOfPath(path)).toEqual(expected);
   });

@@ -25,7 +25,7 @@ const API_AREAS: Record<string, SiteArea> = {
  * itself needs). Page or API is decided by the path alone.
  */
 export function areaOfPath(url: string): AreaOfPath | undefined {
-  const path = url.split('?', 1)[0];
+  const path = decoded(url.split('?', 1)[0]);
   const [first = '', second = ''] = path.split('/').slice(1);
   if (first === 'api') {
     const area = API_AREAS[second];
@@ -35,4 +35,13 @@ export function areaOfPath(url: string): AreaOfPath | undefined {
   if (first === '' || first === 'payment') return { area: 'public', api: false };
   // Reserved words are the sites' own routes, never a conference slug.
   return isReservedSlug(first) ? undefined : { area: 'public', api: false };
+}
+
+/** As the router reads it (`/%6Danage` is `/manage`); a malformed escape is left as it is. */
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
