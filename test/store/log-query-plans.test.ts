@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_MIGRATIONS } from '../../src/app/migrations.ts';
-import { type LogFilter, logQuery } from '../../src/platform/store/log-query.ts';
+import { type LogFilter, logQuery, logWindowProbe } from '../../src/platform/store/log-query.ts';
 import type { Database } from '../../src/platform/store/schema.ts';
 import { Store } from '../../src/platform/store/store.ts';
 import { generateLog, generatedAt } from '../support/generated-log.ts';
@@ -92,6 +92,20 @@ describe.each(STORE_KINDS)('log query plans on %s', (kind) => {
       else expect(read, steps.join('\n')).toEqual([expect.stringMatching(/Index Scan using messages_pkey on messages/)]);
       expect(steps.join('\n')).not.toMatch(/TEMP B-TREE|Sort/);
     }
+  });
+
+  it('a time-only page first tries a bounded window of the log in position order (the primary key), then the time index', async () => {
+    for (const filter of [{ from: at(10) }, { from: at(10), after: 5000 }]) {
+      const probe = logWindowProbe(store.db, { ...filter, limit: 100 }, store.dialect.readHorizon());
+      const steps = await plan(store.db, kind, probe!.compile());
+      if (kind === 'sqlite') expect(reads(steps), steps.join('\n')).toEqual([filter.after === undefined ? 'SCAN messages' : 'SEARCH messages USING INTEGER PRIMARY KEY (rowid>?)']);
+      else expect(reads(steps), steps.join('\n')).toEqual([expect.stringMatching(/Index Scan using messages_pkey on messages/)]);
+      expect(steps.join('\n')).toMatch(kind === 'sqlite' ? /CO-ROUTINE w/ : /Limit[\s\S]*Limit/);
+    }
+    expect(logWindowProbe(store.db, { types: ['Type1'], from: at(10), limit: 100 })).toBeUndefined();
+    // A wide range: the window has the page; a late one: the window has not, the time index has.
+    expect((await store.queryLog({ from: at(10), limit: 3 })).messages.map((m) => m.metadata.messageId)).toEqual(['m10', 'm11', 'm12']);
+    expect((await store.queryLog({ from: at(ROWS - 2), limit: 3 })).messages.map((m) => m.metadata.messageId)).toEqual([`m${ROWS - 2}`, `m${ROWS - 1}`, `m${ROWS}`]);
   });
 
   it('many values of one filter: one look-up of them all (SQLite allows at most 500 parts in a UNION)', async () => {

@@ -97,3 +97,25 @@ export function logQuery(db: Kysely<Database>, filter: LogFilter, horizon?: RawB
   const merged = others.reduce((union, part) => union.unionAll(part), first);
   return db.selectFrom(merged.as('merged')).selectAll().orderBy('position').limit(rows);
 }
+
+/** How many entries, in position order, a time-only page first looks through. */
+const PROBE_WINDOW = 5000;
+
+/**
+ * For a time range without list filters, a cheap first try: the page among the next
+ * {@link PROBE_WINDOW} entries after `after`, read in position order. When it finds a full page
+ * (limit + 1 rows) that is the answer; else {@link logQuery} finds it in the time index. So a wide
+ * range (“everything since January”) pages as fast as the unfiltered log, and a narrow or recent one
+ * costs one bounded read more. Undefined when another filter leads.
+ */
+export function logWindowProbe(db: Kysely<Database>, filter: LogFilter, horizon?: RawBuilder<number>) {
+  const timeOnly = (filter.from !== undefined || filter.until !== undefined) && !LEADS.some(([name]) => (filter[name] as string[] | undefined)?.length);
+  if (!timeOnly) return undefined;
+  let window = db.selectFrom('messages').selectAll().orderBy('position').limit(PROBE_WINDOW);
+  if (horizon) window = window.where('position', '<', horizon);
+  if (filter.after !== undefined) window = window.where('position', '>', filter.after);
+  let page = db.selectFrom(window.as('w')).selectAll().orderBy('position').limit(filter.limit + 1);
+  if (filter.from !== undefined) page = page.where('created_at', '>=', filter.from);
+  if (filter.until !== undefined) page = page.where('created_at', '<', filter.until);
+  return page;
+}

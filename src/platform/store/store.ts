@@ -6,7 +6,7 @@ import type { Origin } from '../messages/factory.ts';
 import { Announcer } from './announcer.ts';
 import type { ChangeTopic, Executor, StoreDialect } from './dialect.ts';
 import { ConcurrencyError } from './errors.ts';
-import { type LogFilter, logQuery } from './log-query.ts';
+import { type LogFilter, logQuery, logWindowProbe } from './log-query.ts';
 import { type MigrationSet, migrateToLatest } from './migrations.ts';
 import { fromRow, toRowValues } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -355,7 +355,9 @@ export class Store {
 
   /** The operator query of the log (API.md `GET /api/ops/messages`): OR within a filter, AND across. */
   async queryLog(filter: LogFilter): Promise<{ messages: LoggedMessage[]; next: number | null }> {
-    const rows = (await logQuery(this.db, filter, this.dialect.readHorizon()).execute()).map(fromRow);
+    const probed = await logWindowProbe(this.db, filter, this.dialect.readHorizon())?.execute();
+    const found = probed && probed.length > filter.limit ? probed : await logQuery(this.db, filter, this.dialect.readHorizon()).execute();
+    const rows = found.map(fromRow);
     const more = rows.length > filter.limit;
     const messages = more ? rows.slice(0, filter.limit) : rows;
     return { messages, next: more ? messages[messages.length - 1].metadata.position : null };
