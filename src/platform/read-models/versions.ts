@@ -135,6 +135,8 @@ export class ReadModelVersions {
           tables = await this.#liveTablesIn(context.tx, unit);
           perTx.set(context.tx, tables);
         }
+        // No override while this process already reads the live version: no async context to carry.
+        if (tables.size === 0) return handler.handle(message, context);
         return this.store.tableNames.runWith(tables, () => handler.handle(message, context));
       },
     }));
