@@ -10,5 +10,6 @@ export function defineImportV1Command(conference: Command): void {
     .option('--dry-run', 'read and verify without writing')
     .option('--rename-slug <old=new...>', 'import a conference under another slug')
     .option('--json', 'print the summary as JSON')
+    .option('--no-rebuild', 'leave the read models to the running projections (no side-by-side rebuild)')
     .action(async (file, options) => (await import('./import-v1.ts')).importV1Command(file, options));
 }

@@ -1,7 +1,12 @@
 import cliProgress from 'cli-progress';
 import { openStore } from '../app/open-store.ts';
+import { READ_MODEL_UNITS, readModelVersions } from '../app/read-models.ts';
+import { createMessageRegistry } from '../app/registry.ts';
 import { parseSettings } from '../config.ts';
 import { type ImportProgress, type ImportSummary, importV1 } from '../contexts/migration/v1/import-v1.ts';
+import type { MessageRegistry } from '../platform/messages/registry.ts';
+import { Job, rebuild } from '../platform/read-models/rebuild.ts';
+import type { Store } from '../platform/store/store.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface ImportV1Options {
@@ -9,6 +14,8 @@ export interface ImportV1Options {
   dryRun?: boolean;
   renameSlug?: string[];
   json?: boolean;
+  /** False with `--no-rebuild`: leave the read models to the running projections. */
+  rebuild?: boolean;
 }
 
 /** `--rename-slug old=new`, repeatable. */
@@ -36,12 +43,39 @@ export async function importV1Command(file: string, options: ImportV1Options): P
   };
   let summary: ImportSummary;
   try {
-    summary = await importV1(store, { file, dryRun: options.dryRun, final: options.final, renameSlugs, releaseBufferSeconds: settings.seatReleaseBufferSeconds, onProgress });
+    summary = await importV1(store, {
+      file,
+      dryRun: options.dryRun,
+      final: options.final,
+      renameSlugs,
+      releaseBufferSeconds: settings.seatReleaseBufferSeconds,
+      onProgress,
+      rebuildReadModels: options.rebuild === false ? undefined : () => rebuildAll(store, createMessageRegistry(), bar),
+    });
   } finally {
     if (started) bar.stop();
     await store.close();
   }
   console.log(options.json ? JSON.stringify(summary, null, 2) : summaryText(summary));
+}
+
+/**
+ * Step 7 (DOMAIN 7.5): every read model rebuilt side by side from the new log, one after the other
+ * (as `conference rebuild` does); readers switch to each new version once it has caught up.
+ */
+async function rebuildAll(store: Store, registry: MessageRegistry, bar: cliProgress.SingleBar): Promise<string[]> {
+  const versions = readModelVersions(store, registry);
+  const lines: string[] = [];
+  for (const unit of READ_MODEL_UNITS) {
+    const result = await rebuild(versions, unit, new Job(unit.name), {
+      onProgress: (progress) => {
+        bar.setTotal(Math.max(progress.targetPosition, progress.position, 1));
+        bar.update(progress.position, { step: `rebuild ${unit.name}` });
+      },
+    });
+    lines.push(`${unit.name}: version ${result.version} built from ${result.applied} log entries${result.failed ? ` (${result.failed} skipped, see the log)` : ''}, ${result.switched ? 'now live' : 'standby'}`);
+  }
+  return lines;
 }
 
 export function summaryText(s: ImportSummary): string {
@@ -65,7 +99,8 @@ export function summaryText(s: ImportSummary): string {
   lines.push(`Verification: ${s.verification.differences.length === 0 ? 'no differences' : `${s.verification.differences.length} difference(s)`}.`);
   for (const difference of s.verification.differences) lines.push(`  ${difference}`);
   for (const ghost of s.verification.ghostSeatTypes) lines.push(`  ghost seat type ${ghost.seatType} of conference ${ghost.conferenceId} (deleted in V1; remaining ${ghost.remaining})`);
-  lines.push(`Read models: ${s.readModels}.`);
+  lines.push('Read models:');
+  for (const line of s.readModels) lines.push(`  ${line}`);
   lines.push(`Written this run: ${s.written}.`);
   return lines.join('\n');
 }

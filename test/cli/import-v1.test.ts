@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/app/open-store.ts';
+import { loadConfig } from '../../src/config.ts';
 import { SAMPLE, fileHash } from '../migration/v1-import-fixture.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
@@ -37,12 +39,25 @@ describe('conference import-v1', () => {
     const summary = JSON.parse(first.stdout);
     expect(summary.events).toMatchObject({ read: 27, written: 27 });
     expect(summary.verification.differences).toEqual([]);
+    // Step 7: every read model rebuilt side by side and switched to (no server runs here).
+    expect(summary.readModels).toHaveLength(6);
+    for (const line of summary.readModels) expect(line).toMatch(/^[a-z-]+: version 2 built from \d+ log entries, now live$/);
+    const store = await openStore(loadConfig({ DATA_DIR: dataDir }), { listen: false });
+    try {
+      const db = store.db as never as import('kysely').Kysely<{ reg_seat_types: { id: string; price: number; available_quantity: number } }>;
+      const ga = await db.selectFrom('reg_seat_types').select(['price', 'available_quantity']).where('id', '=', '35bf992d-c9e9-4616-a12e-7696a6cecc1b').executeTakeFirstOrThrow();
+      // The pending orders' seats are still held: no server ran their timers or the queued confirmation yet.
+      expect(ga).toEqual({ price: 19_900, available_quantity: 97 });
+    } finally {
+      await store.close();
+    }
 
     const second = await run(['import-v1', SAMPLE], dataDir);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('V1 events: 27 read, 0 written, 27 already in the log.');
     expect(second.stdout).toContain('Verification: no differences.');
     expect(second.stdout).toContain('Written this run: 0.');
+    expect(second.stdout).toContain('untouched: nothing new was imported');
     expect(fileHash(SAMPLE)).toBe(hash);
   });
 

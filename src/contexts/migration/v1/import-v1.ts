@@ -1,8 +1,8 @@
 /**
  * The V1 → V2 import (DOMAIN 7.5, V1-LAYOUT.md): reads a V1 store read-only and writes into the V2
  * store, step by step, each step idempotent (a second run adds nothing). Step 7 (rebuilding the
- * read models side by side) is not run here: the live projections consume the imported events,
- * which only they may, so the read models fill as processing catches up.
+ * read models side by side) is given by the caller (`rebuildReadModels`, the CLI's); without it the
+ * live projections consume the imported events, which only they may, as processing catches up.
  */
 import { basename } from 'node:path';
 import { newOperatorAction } from '../../../platform/messages/factory.ts';
@@ -25,10 +25,12 @@ export interface ImportOptions {
   releaseBufferSeconds: number;
   now?: Date;
   onProgress?: (progress: ImportProgress) => void;
+  /** Step 7, run after a run that wrote something: rebuilds every read model side by side; answers a line per read model. */
+  rebuildReadModels?: () => Promise<string[]>;
 }
 
 export interface ImportProgress {
-  step: 'conferences' | 'events' | 'processes' | 'payments' | 'verify';
+  step: 'conferences' | 'events' | 'processes' | 'payments' | 'verify' | 'read models';
   done: number;
   total: number;
 }
@@ -45,7 +47,8 @@ export interface ImportSummary {
   /** What this run wrote: log entries, processes and timers (0 on a second run over the same file). */
   written: number;
   seconds: number;
-  readModels: string;
+  /** What became of the read models (step 7). */
+  readModels: string[];
 }
 
 export async function importV1(store: Store, options: ImportOptions): Promise<ImportSummary> {
@@ -106,6 +109,10 @@ export async function importV1(store: Store, options: ImportOptions): Promise<Im
         await store.append(tx, [newOperatorAction({ action: 'import-v1', target: basename(options.file), reason: options.final ? 'final run (cut-over)' : null })]);
       });
     }
+    let readModels = ['not rebuilt: the running projections consume the imported events as processing catches up'];
+    if (dryRun) readModels = ['untouched (dry run)'];
+    else if (written === 0) readModels = ['untouched: nothing new was imported'];
+    else if (options.rebuildReadModels) readModels = await options.rebuildReadModels();
     return {
       file: options.file,
       dryRun,
@@ -117,7 +124,7 @@ export async function importV1(store: Store, options: ImportOptions): Promise<Im
       verification,
       written,
       seconds: (performance.now() - started) / 1000,
-      readModels: 'not rebuilt by the import: the live projections consume the imported events as processing catches up',
+      readModels,
     };
   } finally {
     v1.close();
