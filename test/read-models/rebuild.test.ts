@@ -45,4 +45,24 @@ describe.each(STORE_KINDS)('read-model rebuilds on %s', (kind) => {
     await versions.retire(unit, 2);
     expect((await versions.versions(unit)).map(({ version, status }) => ({ version, status }))).toEqual([{ version: 1, status: 'live' }]);
   });
+
+  it('rebuilds in place: the new version goes live and the old one is retired; without switching it is kept as standby', async () => {
+    const unit = unitNamed('payments');
+    const before = await dump(server.store, unit);
+    const inPlace = await rebuild(versions, unit, new Job(unit.name), { mode: 'in-place' });
+    expect(inPlace).toMatchObject({ version: 2, switched: true, retired: 1 });
+    expect((await versions.versions(unit)).map(({ version, status }) => ({ version, status }))).toEqual([{ version: 2, status: 'live' }]);
+    expect(await dump(server.store, unit)).toEqual(before);
+
+    const kept = await rebuild(versions, unit, new Job(unit.name), { switch: false });
+    expect(kept).toMatchObject({ version: 3, switched: false });
+    expect((await versions.versions(unit)).map(({ version, status }) => ({ version, status }))).toEqual([
+      { version: 2, status: 'live' },
+      { version: 3, status: 'standby' },
+    ]);
+    expect(await dump(server.store, unit, 3)).toEqual(before);
+    await versions.switchTo(unit, 3);
+    await versions.retire(unit, 2);
+    expect(await dump(server.store, unit)).toEqual(before);
+  });
 });
