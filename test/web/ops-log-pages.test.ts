@@ -206,6 +206,16 @@ describe('operator log pages', () => {
       await resetRetries();
       expect((await browser.post('/ops/dead-letters/retry', { handler: 'mailer' })).statusCode).toBe(303);
       expect(await retryRequested()).toEqual(['d3', 'd4']);
+      // Nothing selected, or no such dead letter: back to the list, nothing done, nothing logged.
+      await resetRetries();
+      for (const [url, fields] of [
+        ['/ops/dead-letters/retry', {}],
+        ['/ops/dead-letters/nothing/retry', {}],
+      ] as const) {
+        const none = await browser.post(url, fields);
+        expect(none.headers.location).toBe('/ops/dead-letters');
+      }
+      expect(await retryRequested()).toEqual([]);
       expect(await operatorActions()).toEqual([
         { action: 'retry-dead-letter', target: 'd2', reason: null },
         { action: 'retry-dead-letter', target: 'd1,d4', reason: null },

@@ -54,15 +54,16 @@ export function opsLogPages({ store }: { store: Store }): FastifyPluginAsync {
       const page = <DeadLettersPage csrf={reply.generateCsrf()} handler={handler} letters={letters} counts={counts} notice={notice} discardError={refused} />;
       return render(reply, page, refused ? 400 : 200);
     };
-    const backToList = (request: FastifyRequest, reply: FastifyReply, done: DeadLetterNotice) =>
+    /** Back to the list, telling what was done (nothing: no notice). */
+    const backToList = (request: FastifyRequest, reply: FastifyReply, done?: DeadLetterNotice) =>
       reply.redirect(withQuery(logPaths.deadLetters, { handler: text(request.query, 'handler'), done }), 303);
 
     app.get('/dead-letters', signedIn, (request, reply) => deadLettersPage(request, reply));
 
     app.post<{ Params: { id: string } }>('/dead-letters/:id/retry', form, async (request, reply) => {
-      await deadLetters.retry({ ids: [request.params.id] });
-      request.log.info({ operatorAction: 'retry-dead-letter', id: request.params.id }, 'dead letter retry requested');
-      return backToList(request, reply, 'retried');
+      const retried = await deadLetters.retry({ ids: [request.params.id] });
+      request.log.info({ operatorAction: 'retry-dead-letter', id: request.params.id, retried }, 'dead letter retry requested');
+      return backToList(request, reply, retried > 0 ? 'retried' : undefined);
     });
 
     app.post('/dead-letters/retry', form, async (request, reply) => {
@@ -71,7 +72,7 @@ export function opsLogPages({ store }: { store: Store }): FastifyPluginAsync {
       const handler = typeof body.handler === 'string' && body.handler !== '' ? body.handler : undefined;
       const retried = ids.length > 0 ? await deadLetters.retry({ ids }) : handler ? await deadLetters.retry({ handler }) : 0;
       request.log.info({ operatorAction: 'retry-dead-letters', ids, handler, retried }, 'dead letter retry requested');
-      return backToList(request, reply, 'retried');
+      return backToList(request, reply, retried > 0 ? 'retried' : undefined);
     });
 
     app.post<{ Params: { id: string } }>('/dead-letters/:id/discard', form, async (request, reply) => {
