@@ -65,4 +65,22 @@ describe.each(STORE_KINDS)('read-model rebuilds on %s', (kind) => {
     await versions.retire(unit, 2);
     expect(await dump(server.store, unit)).toEqual(before);
   });
+
+  it('switches to a kept version that fell behind: it reaches the live checkpoints inside the switch', async () => {
+    const unit = unitNamed('draft-orders');
+    const kept = await rebuild(versions, unit, new Job(unit.name), { switch: false });
+    await traffic.register();
+    await traffic.register();
+    await settle(server);
+    const live = await dump(server.store, unit);
+    expect(await dump(server.store, unit, kept.version)).not.toEqual(live);
+    await versions.switchNow(unit, kept.version);
+    expect(server.store.tableNames.live.get('reg_draft_orders')).toBe(`reg_draft_orders__v${kept.version}`);
+    expect(await dump(server.store, unit)).toEqual(live);
+    await traffic.register();
+    await settle(server);
+    await versions.switchTo(unit, 1);
+    await versions.retire(unit, kept.version);
+    expect(await dump(server.store, unit)).toEqual(await dump(server.store, unit, 1));
+  });
 });

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { MessageRegistry } from '../messages/registry.ts';
 import type { MessageHandler } from '../processing/handler.ts';
 import type { Logger } from '../processing/logger.ts';
+import { fromRow } from '../store/rows.ts';
 import type { Store, Tx } from '../store/store.ts';
 import type { TableMap } from '../store/table-names.ts';
 import { VersionReplayer, REPLAY_BATCH } from './replay.ts';
@@ -228,9 +229,24 @@ export class ReadModelVersions {
     if (target.scratch) throw new ReadModelConflict(`Version ${version} of ${unit.name} is a scratch version`);
     if (target.status === 'live') return;
     const replayer = new VersionReplayer(this.store, this.registry, unit, version, this.logger);
-    let position = await this.catchUp(replayer, target.position, onProgress);
-    const live = await this.store.transaction(async (tx) => {
+    await this.catchUp(replayer, target.position, onProgress);
+    await this.switchNow(unit, version);
+  }
+
+  /**
+   * The atomic part of {@link switchTo}: in one transaction that holds the unit's projections back,
+   * the version reaches their highest checkpoint (from the log, read inside the transaction) and
+   * becomes live.
+   */
+  async switchNow(unit: ReadModelUnit, version: number): Promise<void> {
+    const replayer = new VersionReplayer(this.store, this.registry, unit, version, this.logger);
+    await this.store.transaction(async (tx) => {
       await this.#lock(tx, unit, 'exclusive');
+      const target = await versionsDb(tx.db).selectFrom('read_model_versions').select(['position', 'status', 'scratch']).where('unit', '=', unit.name).where('version', '=', version).executeTakeFirst();
+      if (!target) throw new ReadModelNotFound(`${unit.name} has no version ${version}`);
+      if (target.scratch === 1) throw new ReadModelConflict(`Version ${version} of ${unit.name} is a scratch version`);
+      if (target.status === 'live') return;
+      let position = Number(target.position);
       const checkpoints = await tx.db
         .selectFrom('checkpoints')
         .select('position')
@@ -238,15 +254,23 @@ export class ReadModelVersions {
         .execute();
       const reached = checkpoints.map((row) => Number(row.position));
       const upTo = Math.max(0, ...reached);
-      if (upTo > position) {
-        for (let after = position; ; ) {
-          const batch = await this.store.readLog({ after, limit: REPLAY_BATCH, types: replayer.storedTypes, untilPosition: upTo });
-          if (batch.length === 0) break;
-          await replayer.apply(tx, batch);
-          after = batch[batch.length - 1].metadata.position;
-        }
-        position = upTo;
+      for (let after = position; after < upTo; ) {
+        // Read in the transaction: on SQLite it holds the only connection.
+        const rows = await tx.db
+          .selectFrom('messages')
+          .selectAll()
+          .where('position', '>', after)
+          .where('position', '<=', upTo)
+          .where('type', 'in', replayer.storedTypes)
+          .orderBy('position')
+          .limit(REPLAY_BATCH)
+          .execute();
+        if (rows.length === 0) break;
+        const batch = rows.map(fromRow);
+        await replayer.apply(tx, batch);
+        after = batch[batch.length - 1].metadata.position;
       }
+      position = Math.max(position, upTo);
       const db = versionsDb(tx.db);
       const rows = (await db.selectFrom('read_model_versions').selectAll().where('unit', '=', unit.name).execute()).map(toRow);
       const now = new Date().toISOString();
@@ -257,11 +281,11 @@ export class ReadModelVersions {
       }
       await db.updateTable('read_model_versions').set({ status: 'standby', position: oldPosition, updated_at: now }).where('unit', '=', unit.name).where('status', '=', 'live').execute();
       await db.updateTable('read_model_versions').set({ status: 'live', position, updated_at: now }).where('unit', '=', unit.name).where('version', '=', version).execute();
-      const live = (await db.selectFrom('read_model_versions').select(['unit', 'version']).where('status', '=', 'live').execute());
+      const live = await db.selectFrom('read_model_versions').select(['unit', 'version']).where('status', '=', 'live').execute();
       tx.topics.add('read_models');
-      return live;
+      // This process's readers switch at the commit itself, before anything else runs.
+      tx.afterCommit(() => this.#useLive(live));
     });
-    this.#useLive(live);
   }
 
   /**
