@@ -81,7 +81,8 @@ async function rebuildAll(store: Store, registry: MessageRegistry, bar: cliProgr
 export function summaryText(s: ImportSummary): string {
   const lines: string[] = [];
   const mode = s.dryRun ? ' (dry run: nothing written)' : s.final ? ' (final run)' : '';
-  lines.push(`Imported ${s.file}${mode} in ${s.seconds.toFixed(1)} s (${Math.round(s.events.read / Math.max(s.seconds, 0.001))} V1 events/s).`);
+  const rate = Math.round(s.events.read / Math.max(s.importSeconds, 0.001));
+  lines.push(`Imported ${s.file}${mode} in ${s.seconds.toFixed(1)} s: import ${s.importSeconds.toFixed(1)} s (${rate} V1 events/s), read models ${(s.seconds - s.importSeconds).toFixed(1)} s.`);
   lines.push(`Conferences: ${s.conferences.conferences} (${s.conferences.created} new), seat types: ${s.conferences.seatTypes}, integration events written: ${s.conferences.eventsWritten}, quota commands: ${s.conferences.quotaCommands}.`);
   lines.push(`V1 events: ${s.events.read} read, ${s.events.written} written, ${s.events.alreadyLogged} already in the log.`);
   for (const id of s.events.conflicts) lines.push(`  not copied, its V2 stream version is taken: ${id}`);
