@@ -96,7 +96,7 @@ export async function buildServer({ config, store, registry, processing, mainten
   await app.register(healthRoutes(store));
   await app.register(metricsRoutes(metrics, config.metricsPublic ? undefined : operatorAuth({ token: config.operatorToken, store })));
   await app.register(opsApi({ operatorToken: config.operatorToken, store, registry, deadLetters, timers, maintenance, processing }), { prefix: '/api/ops' });
-  await app.register(opsSite({ operatorToken: config.operatorToken, store, maintenance, processing }), { prefix: '/ops' });
+  await app.register(opsSite({ operatorToken: config.operatorToken, store, maintenance, processing, registry }), { prefix: '/ops' });
   await app.register(managementApi({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/api/management/conferences' });
   await app.register(conferenceApi({ store, registry, processing }));
   const registration = new RegistrationService({ store, registry, processing, reservationHoldSeconds: config.reservationHoldSeconds });

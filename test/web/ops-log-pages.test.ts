@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedMessage } from '../../src/platform/messages/envelope.ts';
 import { newCommand, newEvent, originFromRequest } from '../../src/platform/messages/factory.ts';
 import { Timers } from '../../src/platform/processing/timers.ts';
+import { toyRegistry } from '../support/toy-domain.ts';
 import { PageAgent, expectPage } from './management-pages-fixture.ts';
 import { type TestServer, testServer } from './server-fixture.ts';
 
@@ -295,5 +296,25 @@ describe('operator log pages', () => {
   it('links the pages from the operator home', async () => {
     const home = expectPage(await browser.get('/ops'), 200);
     for (const path of ['/ops/messages', '/ops/timeline', '/ops/dead-letters', '/ops/timers']) expect(home).toContain(`href="${path}"`);
+  });
+});
+
+describe('message log page with the registry', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await testServer({ registry: toyRegistry() });
+  });
+  afterAll(() => server.close());
+
+  it('finds a type under its legacy names too, shown as stored', async () => {
+    const event = (type: string, version: number) =>
+      newEvent(type, { by: 1 }, { sourceType: 'Counter', sourceId: 'c1', version, origin: originFromRequest('c1'), createdAt: at(version) });
+    await server.store.transaction((tx) => server.store.append(tx, [event('Bumped', 0), event('Incremented', 1), event('Ping', 2)]));
+    const browser = new PageAgent(server, '198.51.100.251');
+    await browser.get('/ops');
+    await browser.post('/ops', { token: server.config.operatorToken });
+    const page = expectPage(await browser.get('/ops/messages?type=Incremented'), 200);
+    expect([...page.matchAll(/<td>event<\/td><td>(\w+)<\/td>/g)].map((m) => m[1])).toEqual(['Bumped', 'Incremented']);
   });
 });

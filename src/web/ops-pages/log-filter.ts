@@ -47,8 +47,14 @@ function whole(text: string, min: number, max: number): number | null {
   return value >= min && value <= max ? value : null;
 }
 
-/** The store's filter for the page's query, or the errors of its fields. */
-export function logFilterOf(query: LogQuery): { filter: LogFilter; errors?: undefined } | { filter?: undefined; errors: FieldErrors } {
+/**
+ * The store's filter for the page's query, or the errors of its fields. `storedNamesOf` gives the
+ * names a type is stored under (itself and the legacy names upcast into it: the registry's).
+ */
+export function logFilterOf(
+  query: LogQuery,
+  storedNamesOf: (type: string) => string[] = (type) => [type],
+): { filter: LogFilter; errors?: undefined } | { filter?: undefined; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const kinds = list(query.kind);
   if (kinds.some((kind) => !(LOG_KINDS as readonly string[]).includes(kind))) errors.kind = `Use ${LOG_KINDS.join(', ')}.`;
@@ -68,7 +74,7 @@ export function logFilterOf(query: LogQuery): { filter: LogFilter; errors?: unde
   return {
     filter: {
       kinds: orUndefined(kinds),
-      types: orUndefined(list(query.type)),
+      types: orUndefined(list(query.type).flatMap(storedNamesOf)),
       sourceTypes: orUndefined(list(query.sourceType)),
       sourceIds: orUndefined(list(query.sourceId)),
       correlationIds: orUndefined(list(query.correlationId)),

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { MessageRegistry } from '../../platform/messages/registry.ts';
 import { DeadLetters } from '../../platform/processing/dead-letters.ts';
 import { Timers } from '../../platform/processing/timers.ts';
 import type { Store } from '../../platform/store/store.ts';
@@ -18,9 +19,9 @@ const REASON_MAX = 2000;
 /**
  * The operator's message log, per-flow timeline, dead-letter and timer pages (DOMAIN 7.1, 7.3),
  * registered inside the `/ops` site (`routes.tsx`): every page needs the operator session, every
- * form its CSRF token.
+ * form its CSRF token. With the registry, a type filter also finds the legacy names upcast into it.
  */
-export function opsLogPages({ store }: { store: Store }): FastifyPluginAsync {
+export function opsLogPages({ store, registry }: { store: Store; registry?: MessageRegistry }): FastifyPluginAsync {
   return async (app) => {
     const deadLetters = new DeadLetters(store);
     const timers = new Timers(store);
@@ -29,7 +30,7 @@ export function opsLogPages({ store }: { store: Store }): FastifyPluginAsync {
 
     app.get('/messages', signedIn, async (request, reply) => {
       const query = logQueryOf(request.query);
-      const { filter, errors } = logFilterOf(query);
+      const { filter, errors } = logFilterOf(query, registry && ((type) => registry.storedNamesOf(type)));
       const csrf = reply.generateCsrf();
       if (errors) return render(reply, <MessagesPage csrf={csrf} query={query} errors={errors} messages={[]} next={null} />, 400);
       const page = await store.queryLog(filter);

@@ -3,6 +3,7 @@ import { demoConference } from '../../app/demo-data.ts';
 import { listEmails } from '../../contexts/notifications/email-log.ts';
 import { EMAIL_STATUSES, type EmailStatus } from '../../contexts/notifications/schema.ts';
 import type { MaintenanceSwitches } from '../../platform/maintenance/switches.ts';
+import type { MessageRegistry } from '../../platform/messages/registry.ts';
 import type { Processing } from '../../platform/processing/processing.ts';
 import type { Store } from '../../platform/store/store.ts';
 import { CredentialLimits } from '../credential-limits.ts';
@@ -26,7 +27,7 @@ const EMAILS_PER_PAGE = 50;
  * token (or, logged in, is the operator's start page); every other page needs that session.
  * Needs the sessions and CSRF protection of `web/sessions.ts`.
  */
-export function opsSite({ operatorToken, store, maintenance, processing }: { operatorToken: string; store: Store; maintenance: MaintenanceSwitches; processing?: Processing }): FastifyPluginAsync {
+export function opsSite({ operatorToken, store, maintenance, processing, registry }: { operatorToken: string; store: Store; maintenance: MaintenanceSwitches; processing?: Processing; registry?: MessageRegistry }): FastifyPluginAsync {
   return async (app) => {
     const isOperatorToken = operatorTokenCheck(operatorToken);
     const limits = new CredentialLimits(new RateLimiter(store));
@@ -34,7 +35,7 @@ export function opsSite({ operatorToken, store, maintenance, processing }: { ope
     const signedIn = { ...PAGE, onRequest: requireOperator };
     app.setErrorHandler(sendOpsErrorPage);
     await app.register(maintenancePages({ maintenance, processing }));
-    await app.register(opsLogPages({ store }));
+    await app.register(opsLogPages({ store, registry }));
 
     app.get('/', PAGE, async (request, reply) => {
       const csrf = reply.generateCsrf();
