@@ -33,6 +33,14 @@ describe.each(STORE_KINDS)('simultaneous orders on %s', (kind) => {
     return { status: response.status, body: await response.json() };
   };
 
+  /** The order once its reservation has an outcome; a loaded machine may need more than one wait. */
+  async function settledOrder(id: string, accessCode: string) {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await json('GET', `/api/orders/${id}?until=settled&waitMs=10000`, undefined, accessCode);
+      if (answer.body.status !== 'pending' || attempt === 5) return answer;
+    }
+  }
+
   it(`reserves exactly ${QUOTA} of ${ORDERS} one-seat orders on a ${QUOTA}-seat type`, async () => {
     const conference = await publishedConference(server, [{ name: 'Last seats', price: 10_000, quantity: QUOTA }]);
     const [seatTypeId] = conference.seatTypeIds;
@@ -41,9 +49,7 @@ describe.each(STORE_KINDS)('simultaneous orders on %s', (kind) => {
     );
     expect(placed.map((response) => response.status)).toEqual(Array(ORDERS).fill(202));
 
-    const orders = await Promise.all(
-      placed.map(({ body }) => json('GET', `/api/orders/${body.id}?until=settled&waitMs=10000`, undefined, body.accessCode)),
-    );
+    const orders = await Promise.all(placed.map(({ body }) => settledOrder(body.id, body.accessCode)));
     const byStatus = (status: string) => orders.filter(({ body }) => body.status === status).map(({ body }) => body);
     expect(byStatus('reserved')).toHaveLength(QUOTA);
     expect(byStatus('partially-reserved')).toHaveLength(ORDERS - QUOTA);
