@@ -100,6 +100,7 @@ export function summaryText(s: ImportSummary): string {
   lines.push(`Verification: ${s.verification.differences.length === 0 ? 'no differences' : `${s.verification.differences.length} difference(s)`}.`);
   for (const difference of s.verification.differences) lines.push(`  ${difference}`);
   for (const ghost of s.verification.ghostSeatTypes) lines.push(`  ghost seat type ${ghost.seatType} of conference ${ghost.conferenceId} (deleted in V1; remaining ${ghost.remaining})`);
+  for (const value of s.verification.beyondV2Limits) lines.push(`  beyond V2's limits (imported as is; fix it in the management site): ${value}`);
   lines.push('Read models:');
   for (const line of s.readModels) lines.push(`  ${line}`);
   lines.push(`Written this run: ${s.written}.`);

@@ -37,7 +37,7 @@ describe.each(STORE_KINDS)('importing the V1 sample store on %s', (kind) => {
     expect(summary.processes.droppedCommands).toBe(2);
     expect(summary.processes.listedCommands).toEqual([]);
     expect(summary.payments).toMatchObject({ payments: 2, eventsWritten: 4, orphans: [] });
-    expect(summary.verification).toEqual({ differences: [], ghostSeatTypes: [] });
+    expect(summary.verification).toEqual({ differences: [], ghostSeatTypes: [], beyondV2Limits: [] });
   });
 
   it('makes the published conferences public with their seat types, prices in cents and availability', async () => {

@@ -6,6 +6,7 @@
  */
 import type { Store } from '../../../platform/store/store.ts';
 import { managementDb } from '../../conference-management/records.ts';
+import { SEAT_PRICE, SEAT_QUANTITY } from '../../conference-management/rules.ts';
 import type { V1History } from './history.ts';
 import { centsFromDollars } from './money.ts';
 import type { V1Conference } from './v1-store.ts';
@@ -19,6 +20,8 @@ export interface GhostSeatType {
 export interface VerificationResult {
   differences: string[];
   ghostSeatTypes: GhostSeatType[];
+  /** V1 values imported as they are although V2 would refuse them for a new write. */
+  beyondV2Limits: string[];
 }
 
 export async function verifyImport(
@@ -27,8 +30,9 @@ export async function verifyImport(
   history: V1History,
   options: { slugs: ReadonlyMap<string, string>; dryRun: boolean },
 ): Promise<VerificationResult> {
-  const result: VerificationResult = { differences: [], ghostSeatTypes: [] };
+  const result: VerificationResult = { differences: [], ghostSeatTypes: [], beyondV2Limits: [] };
   checkQuotas(conferences, history, result);
+  checkLimits(conferences, result);
   if (!options.dryRun) {
     await checkConferences(store, conferences, options.slugs, result);
     await checkOrders(store, history, result);
@@ -62,6 +66,19 @@ function checkQuotas(conferences: V1Conference[], history: V1History, result: Ve
   for (const availability of history.availability.values()) {
     for (const [seatType, remaining] of availability.remaining) {
       if (!known.has(seatType)) result.ghostSeatTypes.push({ conferenceId: availability.conferenceId, seatType, remaining });
+    }
+  }
+}
+
+/** Seat types beyond V2's limits: their integration events would be refused by the consumers' schemas. */
+function checkLimits(conferences: V1Conference[], result: VerificationResult): void {
+  for (const conference of conferences) {
+    for (const seatType of conference.seatTypes) {
+      const price = centsFromDollars(seatType.price);
+      if (price < SEAT_PRICE.min || price > SEAT_PRICE.max) result.beyondV2Limits.push(`seat type ${seatType.name} (${seatType.id}) of ${conference.slug}: price ${price} cents`);
+      if (seatType.quantity < SEAT_QUANTITY.min || seatType.quantity > SEAT_QUANTITY.max) {
+        result.beyondV2Limits.push(`seat type ${seatType.name} (${seatType.id}) of ${conference.slug}: quota ${seatType.quantity}`);
+      }
     }
   }
 }
