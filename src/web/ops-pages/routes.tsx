@@ -18,6 +18,7 @@ import { OpsLoginPage, TOKEN_WRONG } from './login-page.tsx';
 import { opsLogPages } from './log-routes.tsx';
 import { maintenancePages } from './maintenance-routes.tsx';
 import { opsPaths } from './paths.ts';
+import { readModelPages } from './read-models-routes.tsx';
 import { endOperator, grantOperator, isOperator, requireOperator } from './session.ts';
 
 const EMAILS_PER_PAGE = 50;
@@ -36,6 +37,7 @@ export function opsSite({ operatorToken, store, maintenance, processing, registr
     app.setErrorHandler(sendOpsErrorPage);
     await app.register(maintenancePages({ maintenance, processing }));
     await app.register(opsLogPages({ store, registry }));
+    await app.register(readModelPages({ store, registry }));
 
     app.get('/', PAGE, async (request, reply) => {
       const csrf = reply.generateCsrf();
