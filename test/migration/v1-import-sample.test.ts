@@ -102,6 +102,8 @@ describe.each(STORE_KINDS)('importing the V1 sample store on %s', (kind) => {
     expect(v1Events).toHaveLength(27);
     expect(v1Events.find((m) => m.type === 'OrderPaymentConfirmed')?.metadata.messageId).toBe('Order_75a89294-c2cd-489a-b802-08a9ad45f23d_4');
     for (const message of [...generated, ...v1Events]) expect(message.metadata.Imported).toBe(true);
+    const actions = (await server.store.queryLog({ kinds: ['operator-action'], limit: 10 })).messages;
+    expect(actions.map((m) => m.data)).toEqual([{ action: 'import-v1', target: 'v1-sample.sqlite', reason: null }]);
     const payments = messages.filter((m) => m.metadata.sourceType === 'ThirdPartyProcessorPayment');
     expect(payments.map((m) => m.metadata.messageId).sort()).toEqual([
       'Generated_3099fdf5-ab99-454a-a901-e35cd47d380d_PaymentCompleted',
