@@ -132,6 +132,36 @@ describe.each(STORE_KINDS)('importing the V1 sample store on %s', (kind) => {
     expect(await storeCounts(server)).toEqual(before);
     expect(fileHash(SAMPLE)).toBe(hashBefore);
   });
+
+  it('lets Conference Management continue the imported per-source versions, and a quota change reach availability', async () => {
+    const conference = expected.conferences.find((c) => c.slug === expected.publicConference)!;
+    const auth = basic(OWNER, conference.accessCode);
+    const edited = await server.app.inject({
+      method: 'PATCH',
+      url: `/api/management/conferences/${conference.slug}/seat-types/${conference.seatTypes.ga}`,
+      headers: auth,
+      payload: { quantity: 110 },
+    });
+    expect(edited.statusCode).toBe(200);
+    const hidden = expected.conferences.find((c) => c.slug === 'unpub2012')!;
+    const published = await server.app.inject({ method: 'POST', url: `/api/management/conferences/${hidden.slug}/publish`, headers: basic(OWNER, hidden.accessCode) });
+    expect(published.statusCode).toBe(200);
+    await settle(server);
+    const versions = async (sourceId: string) => (await server.store.readStream({ sourceType: sourceId === hidden.id ? 'Conference' : 'SeatType', sourceId })).map((m) => [m.type, m.metadata.version]);
+    expect(await versions(conference.seatTypes.ga)).toEqual([
+      ['SeatCreated', 0],
+      ['SeatUpdated', 1],
+    ]);
+    expect(await versions(hidden.id)).toEqual([
+      ['ConferenceCreated', 0],
+      ['ConferencePublished', 1],
+      ['ConferenceUnpublished', 2],
+      ['ConferencePublished', 3],
+    ]);
+    const details = await client(server)('GET', `/api/conferences/${conference.slug}`);
+    expect(details.body.seatTypes.find((s: { id: string }) => s.id === conference.seatTypes.ga)).toMatchObject({ available: expected.expectedAvailable.ga + 10 });
+    expect((await client(server)('GET', `/api/conferences/${hidden.slug}`)).status).toBe(200);
+  });
 });
 
 describe('a dry run of the V1 import', () => {
