@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_MODEL_UNITS } from '../../src/app/read-models.ts';
 import { Job, rebuild } from '../../src/platform/read-models/rebuild.ts';
+import { versionsDb } from '../../src/platform/read-models/schema.ts';
 import type { ReadModelVersions } from '../../src/platform/read-models/versions.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { ordersServer, settle } from '../web/orders-fixture.ts';
@@ -82,5 +83,22 @@ describe.each(STORE_KINDS)('read-model rebuilds on %s', (kind) => {
     await versions.switchTo(unit, 1);
     await versions.retire(unit, kept.version);
     expect(await dump(server.store, unit)).toEqual(await dump(server.store, unit, 1));
+  });
+
+  it('refuses a second rebuild while one runs, and takes over a build whose process stopped', async () => {
+    const unit = unitNamed('seat-assignments');
+    const row = (version: number, updatedAt: string) => ({ unit: unit.name, version, status: 'rebuilding' as const, scratch: 0, position: 0, created_at: updatedAt, updated_at: updatedAt });
+    const db = versionsDb(server.store.db);
+    // Version 1 has its row since the first rebuild of this unit above.
+    await db.insertInto('read_model_versions').values(row(7, new Date().toISOString())).execute();
+    await expect(rebuild(versions, unit, new Job(unit.name))).rejects.toThrow(/running/);
+    await db.updateTable('read_model_versions').set({ updated_at: new Date(Date.now() - 60_000).toISOString() }).where('unit', '=', unit.name).where('version', '=', 7).execute();
+    expect(await rebuild(versions, unit, new Job(unit.name))).toMatchObject({ version: 8, switched: true });
+    expect((await versions.versions(unit)).map(({ version, status }) => ({ version, status }))).toEqual([
+      { version: 1, status: 'standby' },
+      { version: 8, status: 'live' },
+    ]);
+    await versions.switchTo(unit, 1);
+    await versions.retire(unit, 8);
   });
 });

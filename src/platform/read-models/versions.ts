@@ -176,12 +176,17 @@ export class ReadModelVersions {
    */
   async createVersion(unit: ReadModelUnit, options: { scratch?: boolean } = {}): Promise<number> {
     const now = new Date().toISOString();
-    const { version, like } = await this.store.transaction(async (tx) => {
+    const { version, like, abandoned } = await this.store.transaction(async (tx) => {
       const db = versionsDb(tx.db);
       const rows = (await db.selectFrom('read_model_versions').selectAll().where('unit', '=', unit.name).execute()).map(toRow);
       const building = rows.find((row) => row.status === 'rebuilding' && !row.scratch);
       if (building && !options.scratch && Date.now() - Date.parse(building.updatedAt) < STALE_BUILD_MS) {
         throw new ReadModelConflict(`A rebuild of ${unit.name} is running (version ${building.version})`);
+      }
+      // Builds whose process stopped are abandoned: their rows go now, their tables below.
+      const abandoned = rows.filter((row) => row.status === 'rebuilding' && Date.now() - Date.parse(row.updatedAt) >= STALE_BUILD_MS);
+      for (const row of abandoned) {
+        await db.deleteFrom('read_model_versions').where('unit', '=', unit.name).where('version', '=', row.version).execute();
       }
       if (rows.length === 0) {
         await db.insertInto('read_model_versions').values({ unit: unit.name, version: 1, status: 'live', scratch: 0, position: 0, created_at: now, updated_at: now }).execute();
@@ -192,8 +197,9 @@ export class ReadModelVersions {
         .insertInto('read_model_versions')
         .values({ unit: unit.name, version: next, status: 'rebuilding', scratch: options.scratch ? 1 : 0, position: 0, created_at: now, updated_at: now })
         .execute();
-      return { version: next, like: live };
+      return { version: next, like: live, abandoned: abandoned.map((row) => row.version) };
     });
+    for (const old of abandoned) await dropVersionTables(this.store, unit, old);
     await createVersionTables(this.store, unit, version, like);
     return version;
   }
