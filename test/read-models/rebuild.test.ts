@@ -3,6 +3,7 @@ import { READ_MODEL_UNITS } from '../../src/app/read-models.ts';
 import { Job, rebuild } from '../../src/platform/read-models/rebuild.ts';
 import { versionsDb } from '../../src/platform/read-models/schema.ts';
 import type { ReadModelVersions } from '../../src/platform/read-models/versions.ts';
+import { operatorActions } from '../support/operator-actions.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { ordersServer, settle } from '../web/orders-fixture.ts';
 import type { TestServer } from '../web/server-fixture.ts';
@@ -50,6 +51,7 @@ describe.each(STORE_KINDS)('read-model rebuilds on %s', (kind) => {
   it('rebuilds in place: the new version goes live and the old one is retired; without switching it is kept as standby', async () => {
     const unit = unitNamed('payments');
     const before = await dump(server.store, unit);
+    const earlierActions = (await operatorActions(server.store)).length;
     const inPlace = await rebuild(versions, unit, new Job(unit.name), { mode: 'in-place' });
     expect(inPlace).toMatchObject({ version: 2, switched: true, retired: 1 });
     expect((await versions.versions(unit)).map(({ version, status }) => ({ version, status }))).toEqual([{ version: 2, status: 'live' }]);
@@ -65,6 +67,16 @@ describe.each(STORE_KINDS)('read-model rebuilds on %s', (kind) => {
     await versions.switchTo(unit, 3);
     await versions.retire(unit, 2);
     expect(await dump(server.store, unit)).toEqual(before);
+    // Every step is an operator action in the log.
+    const actions = (await operatorActions(server.store)).slice(earlierActions);
+    expect(actions).toEqual([
+      { action: 'rebuild-read-model', target: 'payments:v2', reason: null },
+      { action: 'switch-read-model', target: 'payments:v2', reason: null },
+      { action: 'retire-read-model', target: 'payments:v1', reason: null },
+      { action: 'rebuild-read-model', target: 'payments:v3', reason: null },
+      { action: 'switch-read-model', target: 'payments:v3', reason: null },
+      { action: 'retire-read-model', target: 'payments:v2', reason: null },
+    ]);
   });
 
   it('switches to a kept version that fell behind: it reaches the live checkpoints inside the switch', async () => {

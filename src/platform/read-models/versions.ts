@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { newOperatorAction } from '../messages/factory.ts';
 import type { MessageRegistry } from '../messages/registry.ts';
 import type { MessageHandler } from '../processing/handler.ts';
 import type { Logger } from '../processing/logger.ts';
@@ -197,6 +198,7 @@ export class ReadModelVersions {
         .insertInto('read_model_versions')
         .values({ unit: unit.name, version: next, status: 'rebuilding', scratch: options.scratch ? 1 : 0, position: 0, created_at: now, updated_at: now })
         .execute();
+      await this.#logAction(tx, options.scratch ? 'replay-read-model' : 'rebuild-read-model', unit, next);
       return { version: next, like: live, abandoned: abandoned.map((row) => row.version) };
     });
     for (const old of abandoned) await dropVersionTables(this.store, unit, old);
@@ -287,6 +289,7 @@ export class ReadModelVersions {
       }
       await db.updateTable('read_model_versions').set({ status: 'standby', position: oldPosition, updated_at: now }).where('unit', '=', unit.name).where('status', '=', 'live').execute();
       await db.updateTable('read_model_versions').set({ status: 'live', position, updated_at: now }).where('unit', '=', unit.name).where('version', '=', version).execute();
+      await this.#logAction(tx, 'switch-read-model', unit, version);
       const live = await db.selectFrom('read_model_versions').select(['unit', 'version']).where('status', '=', 'live').execute();
       tx.topics.add('read_models');
       // This process's readers switch at the commit itself, before anything else runs.
@@ -325,8 +328,16 @@ export class ReadModelVersions {
     const row = (await this.versions(unit)).find((r) => r.version === version);
     if (!row) throw new ReadModelNotFound(`${unit.name} has no version ${version}`);
     if (row.status === 'live') throw new ReadModelConflict(`Version ${version} of ${unit.name} is live`);
-    await versionsDb(this.store.db).deleteFrom('read_model_versions').where('unit', '=', unit.name).where('version', '=', version).execute();
+    await this.store.transaction(async (tx) => {
+      await versionsDb(tx.db).deleteFrom('read_model_versions').where('unit', '=', unit.name).where('version', '=', version).execute();
+      await this.#logAction(tx, 'retire-read-model', unit, version);
+    });
     await dropVersionTables(this.store, unit, version);
+  }
+
+  /** Rebuilds, switches and retirements are operator actions in the log (DOMAIN 3.0), target `<unit>:v<version>`. */
+  async #logAction(tx: Tx, action: string, unit: ReadModelUnit, version: number): Promise<void> {
+    await this.store.append(tx, [newOperatorAction({ action, target: `${unit.name}:v${version}`, reason: null })]);
   }
 }
 
