@@ -15,13 +15,14 @@ import BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_POSTGRES_ADMIN_URL, postgresVersion } from './support/locations.ts';
 import { machineInfo, renderMachine, renderSection, renderTable, verdict } from './support/report.ts';
 import { benchmark as opsQueriesBenchmark } from './ops-queries.bench.ts';
+import { benchmark as rebuildBenchmark } from './rebuild.bench.ts';
 import { benchmark as registrationBenchmark } from './registration.bench.ts';
 import { benchmark as storeBenchmark } from './store.bench.ts';
 import type { BenchBudget, BenchContext, BenchModule, BenchTable, StoreKind } from './support/types.ts';
 import { STORE_KINDS } from './support/types.ts';
 
 /** Every benchmark module, in the order they run. */
-const MODULES: BenchModule[] = [storeBenchmark, registrationBenchmark, opsQueriesBenchmark];
+const MODULES: BenchModule[] = [storeBenchmark, registrationBenchmark, opsQueriesBenchmark, rebuildBenchmark];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = join(ROOT, 'BENCHMARKS.md');
