@@ -9,7 +9,7 @@ import { valid } from '../shared/field-checks.ts';
 import { emailKey } from '../shared/text-rules.ts';
 import { conferenceEvent, conferenceSnapshot, seatEvent } from './integration-events.ts';
 import { accessCodeEmail } from './owner-emails.ts';
-import { type Conference, detailColumns, lockConference, managementDb, seatTypesOf, slugKey } from './records.ts';
+import { type Conference, conferenceRow, detailColumns, lockConference, managementDb, seatTypesOf, slugKey } from './records.ts';
 import {
   type ConferenceDetails,
   type Input,
@@ -82,24 +82,7 @@ export class Conferences {
       wasEverPublished: false,
       eventVersion: 0,
     };
-    await db
-      .insertInto('conferences')
-      .values({
-        id: conference.id,
-        slug: conference.slug,
-        slug_key: slugKey(conference.slug),
-        access_code: conference.accessCode,
-        owner_name: conference.ownerName,
-        owner_email: conference.ownerEmail,
-        owner_email_key: emailKey(conference.ownerEmail),
-        ...detailColumns(conference),
-        is_published: 0,
-        was_ever_published: 0,
-        event_version: conference.eventVersion,
-        created_at: now.toISOString(),
-        updated_at: now.toISOString(),
-      })
-      .execute();
+    await db.insertInto('conferences').values(conferenceRow(conference, now.toISOString())).execute();
     const created = conferenceEvent('ConferenceCreated', conference, conference.eventVersion, now);
     await this.#store.append(tx, [created]);
     await recordEmail(tx, accessCodeEmail(conference, created.metadata.messageId, this.#publicUrl), now);

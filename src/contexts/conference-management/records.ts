@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Executor } from '../../platform/store/dialect.ts';
 import type { Store, Tx } from '../../platform/store/store.ts';
+import { emailKey } from '../shared/text-rules.ts';
 import type { ConferenceDetails, NewConference, SeatTypeDetails } from './rules.ts';
 import type { ConferenceManagementDatabase, ConferencesTable, SeatTypesTable } from './schema.ts';
 
@@ -66,6 +67,41 @@ export function toConference(row: Selectable<ConferencesTable>): Conference {
 }
 
 /** The columns of the editable details. */
+/** The `conferences` row of a conference, as created (`stamp`: created and updated). */
+export function conferenceRow(conference: Conference, stamp: string): Selectable<ConferencesTable> {
+  return {
+    id: conference.id,
+    slug: conference.slug,
+    slug_key: slugKey(conference.slug),
+    access_code: conference.accessCode,
+    owner_name: conference.ownerName,
+    owner_email: conference.ownerEmail,
+    owner_email_key: emailKey(conference.ownerEmail),
+    ...detailColumns(conference),
+    is_published: conference.isPublished ? 1 : 0,
+    was_ever_published: conference.wasEverPublished ? 1 : 0,
+    event_version: conference.eventVersion,
+    created_at: stamp,
+    updated_at: stamp,
+  };
+}
+
+/** The `seat_types` row of a seat type, as created (`stamp`: created and updated). */
+export function seatTypeRow(seatType: SeatType, stamp: string): Selectable<SeatTypesTable> {
+  return {
+    id: seatType.id,
+    conference_id: seatType.conferenceId,
+    position: seatType.position,
+    name: seatType.name,
+    description: seatType.description,
+    quantity: seatType.quantity,
+    price: seatType.price,
+    event_version: seatType.eventVersion,
+    created_at: stamp,
+    updated_at: stamp,
+  };
+}
+
 export function detailColumns(details: ConferenceDetails) {
   return {
     name: details.name,

@@ -3,7 +3,7 @@ import { DomainError } from '../../platform/processing/commands.ts';
 import type { Store } from '../../platform/store/store.ts';
 import { valid } from '../shared/field-checks.ts';
 import { seatEvent, seatTypeSnapshot } from './integration-events.ts';
-import { type SeatType, lockConference, managementDb, seatTypeOf, seatTypesWithFigures } from './records.ts';
+import { type SeatType, lockConference, managementDb, seatTypeOf, seatTypeRow, seatTypesWithFigures } from './records.ts';
 import { CANNOT_DELETE_SEAT_TYPE, type Input, type SeatTypeDetails, checkNewSeatType, checkSeatTypeEdit, quotaBelowSold } from './rules.ts';
 
 /**
@@ -39,21 +39,7 @@ export class SeatTypes {
         position: (last?.position ?? -1) + 1,
         eventVersion: conference.wasEverPublished ? 0 : -1,
       };
-      await db
-        .insertInto('seat_types')
-        .values({
-          id: seatType.id,
-          conference_id: conferenceId,
-          position: seatType.position,
-          name: seatType.name,
-          description: seatType.description,
-          quantity: seatType.quantity,
-          price: seatType.price,
-          event_version: seatType.eventVersion,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-        })
-        .execute();
+      await db.insertInto('seat_types').values(seatTypeRow(seatType, now.toISOString())).execute();
       if (conference.wasEverPublished) await this.store.append(tx, [seatEvent('SeatCreated', seatType, seatType.eventVersion, now)]);
       return seatType;
     });

@@ -10,7 +10,7 @@ import type { Message } from '../../../platform/messages/envelope.ts';
 import type { Store } from '../../../platform/store/store.ts';
 import { isReservedSlug } from '../../../web/reserved-slugs.ts';
 import { conferenceEvent, seatEvent } from '../../conference-management/integration-events.ts';
-import { type Conference, detailColumns, managementDb, type SeatType, slugKey, toConference } from '../../conference-management/records.ts';
+import { type Conference, conferenceRow, detailColumns, managementDb, type SeatType, seatTypeRow, slugKey, toConference } from '../../conference-management/records.ts';
 import { HOLD_MINUTES } from '../../conference-management/rules.ts';
 import type { ConferencesTable, SeatTypesTable } from '../../conference-management/schema.ts';
 import { newAccessCode, normalizeAccessCode } from '../../shared/access-code.ts';
@@ -196,40 +196,8 @@ type Executor = Parameters<typeof managementDb>[0];
 async function insertConference(executor: Executor, { conference, seatTypes }: Target, now: Date): Promise<void> {
   const db = managementDb(executor);
   const stamp = now.toISOString();
-  await db
-    .insertInto('conferences')
-    .values({
-      id: conference.id,
-      slug: conference.slug,
-      slug_key: slugKey(conference.slug),
-      access_code: conference.accessCode,
-      owner_name: conference.ownerName,
-      owner_email: conference.ownerEmail,
-      owner_email_key: emailKey(conference.ownerEmail),
-      ...detailColumns(conference),
-      is_published: conference.isPublished ? 1 : 0,
-      was_ever_published: conference.wasEverPublished ? 1 : 0,
-      event_version: conference.eventVersion,
-      created_at: stamp,
-      updated_at: stamp,
-    })
-    .execute();
+  await db.insertInto('conferences').values(conferenceRow(conference, stamp)).execute();
   for (const seatType of seatTypes) await db.insertInto('seat_types').values(seatTypeRow(seatType, stamp)).execute();
-}
-
-function seatTypeRow(seatType: SeatType, stamp: string): Selectable<SeatTypesTable> {
-  return {
-    id: seatType.id,
-    conference_id: seatType.conferenceId,
-    position: seatType.position,
-    name: seatType.name,
-    description: seatType.description,
-    quantity: seatType.quantity,
-    price: seatType.price,
-    event_version: seatType.eventVersion,
-    created_at: stamp,
-    updated_at: stamp,
-  };
 }
 
 const DETAIL_FIELDS = ['name', 'tagline', 'description', 'location', 'twitterSearch', 'startDate', 'endDate'] as const;
