@@ -30,7 +30,8 @@ export function paymentRoutes(context: ServiceContext): FastifyPluginAsync {
       const paths = registrationPaths(conference.slug);
       const paymentId = request.query.paymentId ?? '';
       const orderId = paymentId === '' ? undefined : await orderOfPayment(context, paymentId);
-      if (!orderId || !holdsOrder(request, orderId)) return reply.redirect(paths.locate, 303);
+      // As for every order page (order-page.ts), the path of another conference is no way in.
+      if (!orderId || !holdsOrder(request, orderId) || (await context.order(orderId)).conferenceId !== conference.id) return reply.redirect(paths.locate, 303);
 
       const payment = await waitForPayment(context, paymentId);
       if (!payment) return sendWaitingPage(reply, conference, PAYMENT_UNKNOWN);
