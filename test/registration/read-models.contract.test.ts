@@ -312,6 +312,11 @@ describe.each(STORE_KINDS)('the registration read models on %s', (kind) => {
     async function stateAfter(deliveries: LoggedMessage[]): Promise<unknown> {
       await clear();
       for (const message of deliveries) for (const handler of handlersOf(message)) await deliver(handler, message);
+      return snapshot();
+    }
+
+    /** Every read-model row, order-independent. */
+    async function snapshot(): Promise<unknown> {
       const state: Record<string, unknown[]> = {};
       for (const table of [...READ_MODEL_TABLES, 'reg_seat_types', 'reg_conferences'] as const) {
         const rows = await db().selectFrom(table).selectAll().execute();
@@ -333,6 +338,42 @@ describe.each(STORE_KINDS)('the registration read models on %s', (kind) => {
           },
         ),
         { numRuns: kind === 'sqlite' ? 15 : 8 },
+      );
+    });
+
+    it('folds batches of any size, re-deliveries included, into the state of one message at a time (handleBatch)', async () => {
+      const batched = HANDLERS.filter((handler) => handler.handleBatch);
+      expect(batched.map((handler) => handler.name).sort()).toEqual(['draft-orders', 'priced-orders']);
+      /** The other projections first (the catalogue as it ends up), then the batched ones: `feed` decides how. */
+      async function stateWith(feed: (handler: MessageHandler, messages: LoggedMessage[]) => Promise<void>): Promise<unknown> {
+        await clear();
+        for (const message of logged) for (const handler of handlersOf(message).filter((h) => !h.handleBatch)) await deliver(handler, message);
+        for (const handler of batched) await feed(handler, logged.filter((message) => handler.types.includes(message.type)));
+        return snapshot();
+      }
+      const oneByOne = await stateWith(async (handler, messages) => {
+        for (const message of messages) await deliver(handler, message);
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.tuple(fc.nat({ max: logged.length - 1 }), fc.nat({ max: 6 })), { maxLength: 12 }),
+          fc.array(fc.integer({ min: 1, max: logged.length }), { minLength: 1, maxLength: 6 }),
+          async (redeliveries, sizes) => {
+            const state = await stateWith(async (handler, messages) => {
+              // Entries delivered again a little later (as after a switch), then cut into batches.
+              const deliveries = messages.flatMap((message, index) =>
+                [message, ...redeliveries.filter(([at, delay]) => Math.min(at + delay, messages.length - 1) === index).map(([at]) => messages[Math.min(at, index)])],
+              );
+              for (let start = 0, n = 0; start < deliveries.length; n++) {
+                const batch = deliveries.slice(start, start + sizes[n % sizes.length]);
+                await store.transaction((tx) => handler.handleBatch!(batch, { store, registry, tx, replaying: true }));
+                start += batch.length;
+              }
+            });
+            expect(state).toEqual(oneByOne);
+          },
+        ),
+        { numRuns: kind === 'sqlite' ? 20 : 8 },
       );
     });
 

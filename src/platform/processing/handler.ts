@@ -34,4 +34,17 @@ export interface MessageHandler {
   /** Messages handled in one transaction when all succeed (default 100). */
   readonly batchSize?: number;
   handle(message: LoggedMessage, context: HandlerContext): Promise<void>;
+  /**
+   * Optional: many messages (in log order) in one go, with the same result as {@link handle} on each
+   * in turn. Replays and rebuilds feed whole batches through it (ADR 007).
+   */
+  handleBatch?(messages: readonly LoggedMessage[], context: BatchContext): Promise<void>;
+}
+
+/** What {@link MessageHandler.handleBatch} works with: everything goes into `tx`. */
+export interface BatchContext {
+  readonly store: Store;
+  readonly registry: MessageRegistry;
+  readonly tx: Tx;
+  readonly replaying: boolean;
 }

@@ -17,6 +17,8 @@ export class VersionReplayer {
   readonly storedTypes: string[];
   readonly #handlers: Array<{ handler: MessageHandler; types: ReadonlySet<string> }>;
   readonly #tables: Map<string, string>;
+  /** A unit of one projection that folds whole batches (several would interleave differently). */
+  readonly #batched: boolean;
   failed = 0;
   applied = 0;
 
@@ -33,14 +35,20 @@ export class VersionReplayer {
     }));
     this.storedTypes = [...new Set(this.#handlers.flatMap(({ types }) => [...types]))];
     this.#tables = versionTables(unit, version);
+    this.#batched = unit.handlers.length === 1 && unit.handlers[0].handleBatch !== undefined;
   }
 
-  /** Applies `messages` in `tx`; a batch that fails is applied again one message per savepoint. */
+  /**
+   * Applies `messages` in `tx`: as whole batches where every projection of the unit takes them
+   * (`handleBatch`), else one message at a time. A batch that fails is applied again one message per
+   * savepoint.
+   */
   async apply(tx: Tx, messages: readonly LoggedMessage[]): Promise<void> {
     await this.store.tableNames.runWith(this.#tables, async () => {
       try {
         await tx.savepoint(async () => {
-          for (const message of messages) await this.#applyOne(tx, message);
+          if (this.#batched) await this.#applyBatch(tx, messages);
+          else for (const message of messages) await this.#applyOne(tx, message);
         });
       } catch {
         for (const message of messages) {
@@ -54,6 +62,12 @@ export class VersionReplayer {
       }
     });
     this.applied += messages.length;
+  }
+
+  /** The unit's one projection folds the whole batch (read for its types only) in one go. */
+  async #applyBatch(tx: Tx, stored: readonly LoggedMessage[]): Promise<void> {
+    const messages = stored.map((message) => this.registry.decode(message));
+    await this.unit.handlers[0].handleBatch!(messages, { store: this.store, registry: this.registry, tx, replaying: true });
   }
 
   async #applyOne(tx: Tx, stored: LoggedMessage): Promise<void> {

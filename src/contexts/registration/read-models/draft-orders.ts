@@ -1,11 +1,13 @@
 import type { LoggedMessage } from '../../../platform/messages/envelope.ts';
-import type { HandlerContext, MessageHandler } from '../../../platform/processing/handler.ts';
-import { eventsToApply, versionOf } from '../../../platform/processing/in-order.ts';
+import type { MessageHandler } from '../../../platform/processing/handler.ts';
+import { versionOf } from '../../../platform/processing/in-order.ts';
+import { type KeyedChange, type KeyedProjection, keyedHandler } from '../../../platform/read-models/keyed-projection.ts';
+import { excludedColumns, groupBy } from '../../../platform/read-models/rows.ts';
 import { emailKey } from '../../shared/text-rules.ts';
 import type { MessagesOf } from '../../shared/typed-messages.ts';
 import { type OrderEventType, OrderEvents, type SeatQuantity } from '../contract.ts';
 import type { DraftOrder } from './queries.ts';
-import type { RegistrationReadModelDb } from './schema.ts';
+import { type RegistrationReadModelDb, readModelDb } from './schema.ts';
 
 export const DRAFT_ORDERS_PROJECTION = 'draft-orders';
 
@@ -20,22 +22,15 @@ type Line = DraftOrder['lines'][number];
  * advances the row's version, so an order view can be answered at a version the priced order
  * reached too.
  */
-export const draftOrdersProjection: MessageHandler = {
+export const draftOrders: KeyedProjection<DraftOrder> = {
   name: DRAFT_ORDERS_PROJECTION,
   types: ORDER_EVENT_TYPES,
-  sideEffects: false,
-  async handle(message: LoggedMessage, context: HandlerContext) {
-    const db = context.tx.db as unknown as RegistrationReadModelDb;
-    const orderId = message.metadata.sourceId;
-    const stored = await loadDraft(db, orderId);
-    const events = await eventsToApply(context, stored?.version ?? -1);
-    if (events.length === 0) return;
-    let draft = stored;
-    for (const event of events) draft = evolveDraft(draft, orderId, event);
-    await saveDraft(db, draft!, draft!.lines !== stored?.lines);
-    context.tx.topics.add('read_models');
-  },
+  load: (tx, orderIds) => loadDrafts(readModelDb(tx), orderIds),
+  evolve: (draft, orderId, message) => evolveDraft(draft, orderId, message),
+  save: (tx, changes) => saveDrafts(readModelDb(tx), changes),
 };
+
+export const draftOrdersProjection: MessageHandler = keyedHandler(draftOrders);
 
 /** The draft order after one more event of its stream; the first must be its `OrderPlaced`. */
 export function evolveDraft(draft: DraftOrder | undefined, orderId: string, message: LoggedMessage): DraftOrder {
@@ -97,60 +92,74 @@ function withReserved(lines: Line[], reserved: SeatQuantity[]): Line[] {
 
 /** The stored draft order, or undefined before its `OrderPlaced` was applied. */
 export async function loadDraft(db: RegistrationReadModelDb, orderId: string): Promise<DraftOrder | undefined> {
-  const row = await db.selectFrom('reg_draft_orders').selectAll().where('order_id', '=', orderId).executeTakeFirst();
-  if (!row) return undefined;
-  const lines = await db
-    .selectFrom('reg_draft_order_lines')
-    .select(['seat_type', 'requested', 'reserved'])
-    .where('order_id', '=', orderId)
-    .orderBy('position')
-    .execute();
-  return {
-    orderId,
-    conferenceId: row.conference_id,
-    state: row.state as DraftOrder['state'],
-    lines: lines.map((line) => ({ seatType: line.seat_type, requested: line.requested, reserved: line.reserved })),
-    reservationExpiration: row.reservation_expiration,
-    placedAt: row.placed_at,
-    accessCode: row.access_code,
-    registrant:
-      row.registrant_email === null
-        ? null
-        : { firstName: row.registrant_first_name ?? '', lastName: row.registrant_last_name ?? '', email: row.registrant_email },
-    lastConfirmationRejection: row.rejection_reason === null ? null : { reason: row.rejection_reason, paymentId: row.rejection_payment_id },
-    version: row.version,
-  };
+  return (await loadDrafts(db, [orderId])).get(orderId);
 }
 
-/** Saves the order's columns, and its lines when they changed. */
-async function saveDraft(db: RegistrationReadModelDb, draft: DraftOrder, linesChanged: boolean): Promise<void> {
-  const { orderId, registrant, lastConfirmationRejection: rejection } = draft;
-  const columns = {
-    conference_id: draft.conferenceId,
-    state: draft.state,
-    reservation_expiration: draft.reservationExpiration,
-    placed_at: draft.placedAt,
-    access_code: draft.accessCode,
-    access_code_key: draft.accessCode.toUpperCase(),
-    registrant_first_name: registrant?.firstName ?? null,
-    registrant_last_name: registrant?.lastName ?? null,
-    registrant_email: registrant?.email ?? null,
-    registrant_email_key: registrant ? emailKey(registrant.email) : null,
-    rejection_reason: rejection?.reason ?? null,
-    rejection_payment_id: rejection?.paymentId ?? null,
-    version: draft.version,
-  };
+/** The stored draft orders of these ids, by id. */
+async function loadDrafts(db: RegistrationReadModelDb, orderIds: readonly string[]): Promise<Map<string, DraftOrder>> {
+  const drafts = new Map<string, DraftOrder>();
+  if (orderIds.length === 0) return drafts;
+  const rows = await db.selectFrom('reg_draft_orders').selectAll().where('order_id', 'in', orderIds).execute();
+  if (rows.length === 0) return drafts;
+  const lines = await db
+    .selectFrom('reg_draft_order_lines')
+    .select(['order_id', 'seat_type', 'requested', 'reserved'])
+    .where('order_id', 'in', rows.map((row) => row.order_id))
+    .orderBy('order_id')
+    .orderBy('position')
+    .execute();
+  const linesOf = groupBy(lines, (line) => line.order_id);
+  for (const row of rows) {
+    drafts.set(row.order_id, {
+      orderId: row.order_id,
+      conferenceId: row.conference_id,
+      state: row.state as DraftOrder['state'],
+      lines: (linesOf.get(row.order_id) ?? []).map((line) => ({ seatType: line.seat_type, requested: line.requested, reserved: line.reserved })),
+      reservationExpiration: row.reservation_expiration,
+      placedAt: row.placed_at,
+      accessCode: row.access_code,
+      registrant:
+        row.registrant_email === null
+          ? null
+          : { firstName: row.registrant_first_name ?? '', lastName: row.registrant_last_name ?? '', email: row.registrant_email },
+      lastConfirmationRejection: row.rejection_reason === null ? null : { reason: row.rejection_reason, paymentId: row.rejection_payment_id },
+      version: row.version,
+    });
+  }
+  return drafts;
+}
+
+/** Saves the changed orders' columns, and their lines where those changed. */
+async function saveDrafts(db: RegistrationReadModelDb, changes: ReadonlyArray<KeyedChange<DraftOrder>>): Promise<void> {
+  const rows = changes.map(({ state: draft }) => {
+    const { registrant, lastConfirmationRejection: rejection } = draft;
+    return {
+      order_id: draft.orderId,
+      conference_id: draft.conferenceId,
+      state: draft.state,
+      reservation_expiration: draft.reservationExpiration,
+      placed_at: draft.placedAt,
+      access_code: draft.accessCode,
+      access_code_key: draft.accessCode.toUpperCase(),
+      registrant_first_name: registrant?.firstName ?? null,
+      registrant_last_name: registrant?.lastName ?? null,
+      registrant_email: registrant?.email ?? null,
+      registrant_email_key: registrant ? emailKey(registrant.email) : null,
+      rejection_reason: rejection?.reason ?? null,
+      rejection_payment_id: rejection?.paymentId ?? null,
+      version: draft.version,
+    };
+  });
   await db
     .insertInto('reg_draft_orders')
-    .values({ order_id: orderId, ...columns })
-    .onConflict((oc) => oc.column('order_id').doUpdateSet(columns))
+    .values(rows)
+    .onConflict((oc) => oc.column('order_id').doUpdateSet(excludedColumns(rows[0], 'order_id')))
     .execute();
-  if (!linesChanged) return;
-  await db.deleteFrom('reg_draft_order_lines').where('order_id', '=', orderId).execute();
-  if (draft.lines.length > 0) {
-    await db
-      .insertInto('reg_draft_order_lines')
-      .values(draft.lines.map((line, position) => ({ order_id: orderId, position, seat_type: line.seatType, requested: line.requested, reserved: line.reserved })))
-      .execute();
-  }
+  const relined = changes.filter(({ state, before }) => state.lines !== before?.lines);
+  const replaced = relined.filter(({ before }) => before !== undefined).map(({ key }) => key);
+  if (replaced.length > 0) await db.deleteFrom('reg_draft_order_lines').where('order_id', 'in', replaced).execute();
+  const lines = relined.flatMap(({ key, state }) =>
+    state.lines.map((line, position) => ({ order_id: key, position, seat_type: line.seatType, requested: line.requested, reserved: line.reserved })),
+  );
+  if (lines.length > 0) await db.insertInto('reg_draft_order_lines').values(lines).execute();
 }

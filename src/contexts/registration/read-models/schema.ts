@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { MigrationSet } from '../../../platform/store/migrations.ts';
+import type { Tx } from '../../../platform/store/store.ts';
 import type { CatalogueDatabase } from '../catalogue/schema.ts';
 
 /**
@@ -213,3 +214,8 @@ export const registrationReadModelMigrations: MigrationSet = (dialect) => {
 };
 
 export type RegistrationReadModelDb = Kysely<RegistrationReadModelsDatabase>;
+
+/** A transaction's connection, typed for Registration's read-model tables. */
+export function readModelDb(tx: Tx): RegistrationReadModelDb {
+  return tx.db as unknown as RegistrationReadModelDb;
+}
