@@ -1,9 +1,10 @@
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ValidationError } from '../contexts/shared/field-checks.ts';
 import { DomainError } from '../platform/processing/commands.ts';
-import { ConflictError } from '../platform/store/errors.ts';
+import { ConflictError, type StoreUnavailableReason, storeUnavailableReason } from '../platform/store/errors.ts';
 import { validationFields } from './validation.ts';
 
 /** API.md's error body: `{"error": {"code", "message", "fields"?}}`. */
@@ -57,12 +58,21 @@ function codeOf(status: number): string {
   return CODES[status] ?? (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_');
 }
 
+/** What a 503 says when the store cannot take the request (API.md: "the store cannot be written"). */
+export const STORE_UNAVAILABLE_MESSAGES: Record<StoreUnavailableReason, string> = {
+  full: 'The store is full: changes cannot be saved right now. Please try again later.',
+  'read-only': 'The store is read-only: changes cannot be saved right now. Please try again later.',
+  unreachable: 'The store cannot be reached right now. Please try again later.',
+};
+
 /**
- * Turns any error (ours, the contexts' refusals, Fastify's, a bug) into an {@link ApiError}; unknown
- * ones become 500 `internal`.
+ * Turns any error (ours, the contexts' refusals, Fastify's, a bug) into an {@link ApiError}; a store
+ * that is full, read-only or unreachable becomes 503 `unavailable`; unknown ones become 500 `internal`.
  */
 export function toApiError(error: FastifyError | ApiError | Error): ApiError {
   if (error instanceof ApiError) return error;
+  const storeDown = storeUnavailableReason(error);
+  if (storeDown) return unavailable(STORE_UNAVAILABLE_MESSAGES[storeDown]);
   if (error instanceof ValidationError) return validationFailed(error.fields);
   if (error instanceof DomainError || error instanceof ConflictError) return conflict(error.message);
   const fastifyError = error as FastifyError;
@@ -105,6 +115,28 @@ export function installErrorHandling(app: FastifyInstance): void {
 /** Fastify option `frameworkErrors`: errors raised before routing (malformed URL). */
 export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   sendError(reply, toApiError(error));
+}
+
+/**
+ * Fastify option `clientErrorHandler`: requests Node.js's HTTP parser refuses before Fastify sees
+ * them (headers over its 16 KiB limit, malformed requests, timeouts) answer with {@link ErrorBody}
+ * too, and the connection closes.
+ */
+export function clientErrors(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request headers are too large.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request took too long to arrive.']
+        : [400, 'The request is not valid HTTP.'];
+  const body = JSON.stringify({ error: { code: codeOf(status), message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** Route `response` entries documenting error answers, e.g. `...errorResponses(400, 401)`. */

@@ -21,7 +21,7 @@ import { DeadLetters } from '../platform/processing/dead-letters.ts';
 import type { Processing } from '../platform/processing/processing.ts';
 import { Timers } from '../platform/processing/timers.ts';
 import type { Store } from '../platform/store/store.ts';
-import { frameworkErrors, installErrorHandling } from './errors.ts';
+import { clientErrors, frameworkErrors, installErrorHandling } from './errors.ts';
 import { healthRoutes } from './health.ts';
 import { closeAreasInMaintenance } from './maintenance/gate.tsx';
 import { registerMaintenanceMetrics } from './maintenance/metrics.ts';
@@ -62,6 +62,7 @@ export async function buildServer({ config, store, registry, processing, mainten
     routerOptions: { maxParamLength: 1000 },
     genReqId: requestId,
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.addHook('onRequest', async (request, reply) => {
