@@ -3,6 +3,7 @@
  * final, the seat figures adding up with nothing held, and no e-mail recorded twice.
  */
 import { performance } from 'node:perf_hooks';
+import { HttpError } from '../bench/support/registration-client.ts';
 import type { Traffic } from './traffic.ts';
 
 interface SeatFigures {
@@ -20,15 +21,25 @@ export async function checkInvariants(traffic: Traffic, operator: { authorizatio
   // Every order placed is confirmed or expired once its hold and release buffer are over.
   const deadline = performance.now() + holdAndBufferMs + 60_000;
   const stuck: string[] = [];
+  const missing: string[] = [];
   for (const order of traffic.orders) {
     let status = '';
     while (performance.now() < deadline) {
-      const view = await client.call<{ status: string }>('GET', `/api/orders/${order.id}?until=final&waitMs=10000`, undefined, { 'x-access-code': order.accessCode });
-      status = view.status;
+      try {
+        const view = await client.call<{ status: string }>('GET', `/api/orders/${order.id}?until=final&waitMs=10000`, undefined, { 'x-access-code': order.accessCode });
+        status = view.status;
+      } catch (error) {
+        // An order whose placement was acknowledged is never unknown.
+        if (!(error instanceof HttpError && error.status === 404)) throw error;
+        status = 'not found';
+        break;
+      }
       if (status === 'confirmed' || status === 'expired') break;
     }
-    if (status !== 'confirmed' && status !== 'expired') stuck.push(`${order.id} (${status})`);
+    if (status === 'not found') missing.push(order.id);
+    else if (status !== 'confirmed' && status !== 'expired') stuck.push(`${order.id} (${status})`);
   }
+  if (missing.length > 0) problems.push(`${missing.length} acknowledged orders not found: ${missing.slice(0, 5).join(', ')}`);
   if (stuck.length > 0) problems.push(`${stuck.length} orders not final after their expiry: ${stuck.slice(0, 5).join(', ')}`);
 
   // Seat figures, each from its own events, once processing is idle.

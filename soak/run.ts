@@ -16,7 +16,7 @@ import { registrationClient } from '../bench/support/registration-client.ts';
 import { startServer } from '../bench/support/server-process.ts';
 import { checkInvariants } from './invariants.ts';
 import { type MemorySample, memoryTrend, sampleServer } from './samples.ts';
-import { type SoakConference, type Traffic, pickScenario } from './traffic.ts';
+import { type Traffic, createSoakConference, pickScenario } from './traffic.ts';
 
 const HOLD_SECONDS = 5;
 const BUFFER_SECONDS = 3;
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const operator = { authorization: `Bearer ${operatorToken}` };
   try {
     const client = registrationClient(server.url);
-    const traffic: Traffic = { client, conference: await createConference(client), orders: [], located: [] };
+    const traffic: Traffic = { client, conference: await createSoakConference(client), orders: [], located: [] };
     console.log(`soak: ${minutes} min, ${users} users against ${server.url} (hold ${HOLD_SECONDS} s + ${BUFFER_SECONDS} s)`);
 
     const latencies = new Map<string, number[]>();
@@ -90,34 +90,6 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
   }
-}
-
-async function createConference(client: ReturnType<typeof registrationClient>): Promise<SoakConference> {
-  const slug = `soak_${Date.now().toString(36)}`;
-  const ownerEmail = 'owner@soak.example';
-  const created = await client.call<{ accessCode: string }>('POST', '/api/management/conferences', {
-    ownerName: 'Soak Owner',
-    ownerEmail,
-    name: 'Soak Conference',
-    slug,
-    description: 'Mixed traffic for a long run.',
-    location: 'Everywhere',
-    startDate: '2030-03-01',
-    endDate: '2030-03-03',
-  });
-  const owner = { authorization: `Basic ${Buffer.from(`${ownerEmail}:${created.accessCode}`).toString('base64')}` };
-  const base = `/api/management/conferences/${slug}`;
-  const add = async (name: string, quantity: number, price: number) =>
-    (await client.call<{ id: string }>('POST', `${base}/seat-types`, { name, description: `${name} seats`, quantity, price }, owner)).id;
-  const conference = {
-    slug,
-    owner,
-    general: await add('General admission', 100_000, 19_900),
-    workshop: await add('Workshop', 40, 50_000),
-    community: await add('Community pass', 100_000, 0),
-  };
-  await client.call('POST', `${base}/publish`, undefined, owner);
-  return conference;
 }
 
 function renderReport(run: {

@@ -36,6 +36,35 @@ export interface Traffic {
 
 export type Scenario = (traffic: Traffic) => Promise<void>;
 
+/** A published conference with the three seat types the scenarios use, owned by a fresh owner. */
+export async function createSoakConference(client: RegistrationClient): Promise<SoakConference> {
+  const slug = `soak_${Date.now().toString(36)}`;
+  const ownerEmail = 'owner@soak.example';
+  const created = await client.call<{ accessCode: string }>('POST', '/api/management/conferences', {
+    ownerName: 'Soak Owner',
+    ownerEmail,
+    name: 'Soak Conference',
+    slug,
+    description: 'Mixed traffic for a long run.',
+    location: 'Everywhere',
+    startDate: '2030-03-01',
+    endDate: '2030-03-03',
+  });
+  const owner = { authorization: `Basic ${Buffer.from(`${ownerEmail}:${created.accessCode}`).toString('base64')}` };
+  const base = `/api/management/conferences/${slug}`;
+  const add = async (name: string, quantity: number, price: number) =>
+    (await client.call<{ id: string }>('POST', `${base}/seat-types`, { name, description: `${name} seats`, quantity, price }, owner)).id;
+  const conference = {
+    slug,
+    owner,
+    general: await add('General admission', 100_000, 19_900),
+    workshop: await add('Workshop', 40, 50_000),
+    community: await add('Community pass', 100_000, 0),
+  };
+  await client.call('POST', `${base}/publish`, undefined, owner);
+  return conference;
+}
+
 const registrant = (n: number) => ({ firstName: 'Soak', lastName: `Registrant ${n}`, email: `registrant${n}@soak.example` });
 const random = (below: number) => Math.floor(Math.random() * below);
 
