@@ -8,6 +8,7 @@ import { maintenanceMigrations } from '../platform/maintenance/schema.ts';
 import { readModelVersionMigrations } from '../platform/read-models/schema.ts';
 import { logQueryIndexMigrations } from '../platform/store/log-indexes.ts';
 import { type MigrationSet, platformMigrations } from '../platform/store/migrations.ts';
+import { transportMigrations } from '../platform/transport/schema.ts';
 import { rateLimitMigrations } from '../web/rate-limiter.ts';
 
 /** Every schema migration set of the application, in the order their names sort (`0001-…`). */
@@ -23,4 +24,5 @@ export const APP_MIGRATIONS: readonly MigrationSet[] = [
   maintenanceMigrations,
   readModelVersionMigrations,
   logQueryIndexMigrations,
+  transportMigrations,
 ];

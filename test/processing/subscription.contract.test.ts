@@ -1,23 +1,30 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../src/platform/messages/envelope.ts';
-import { newEvent, originFromRequest } from '../../src/platform/messages/factory.ts';
+import { originFromRequest } from '../../src/platform/messages/factory.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
 import type { Store } from '../../src/platform/store/store.ts';
-import { eventually } from '../support/eventually.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
 import { STORE_KINDS, type StoreLocation, freshLocation } from '../support/stores.ts';
 import { toyRegistry } from '../support/toy-domain.ts';
+import { transportContract } from './transport-contract.ts';
 
 const registry = toyRegistry();
 const retry = { baseDelayMs: 5 };
 
-describe.each(STORE_KINDS)('subscriptions on %s', (kind) => {
+for (const kind of STORE_KINDS) {
+  transportContract(`in-process on ${kind}`, async () => {
+    const location = await freshLocation(kind);
+    const store = await location.open();
+    return { store, options: {}, redeliver: async () => {}, drop: () => location.drop() };
+  });
+}
+
+describe('in-process subscriptions on sqlite', () => {
   let location: StoreLocation;
   let store: Store;
   const running: Processing[] = [];
 
   beforeEach(async () => {
-    location = await freshLocation(kind);
+    location = await freshLocation('sqlite');
     store = await location.open();
     await createEffectsTable(store);
   });
@@ -27,22 +34,13 @@ describe.each(STORE_KINDS)('subscriptions on %s', (kind) => {
     await location.drop();
   });
 
-  function start(...handlers: Parameters<typeof recordingHandler>[]) {
-    const built = handlers.map((args) => recordingHandler(...args));
-    const processing = new Processing(store, registry, built, { retry, idleCheckMs: 500 });
-    running.push(processing);
-    processing.start();
-    return { processing, handlers: built };
-  }
-
-  /** `count` Ping events per source, appended in one transaction per event, sources interleaved. */
-  async function ping(sources: string[], count: number, extra?: Record<string, unknown>): Promise<Message[]> {
-    const written: Message[] = [];
+  async function ping(sources: string[], count: number) {
+    const written = [];
     for (let n = 0; n < count; n++) {
       for (const source of sources) {
         const stream = { sourceType: 'Pinger', sourceId: source };
         const [event] = await store.transaction(async (tx) =>
-          store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n }, extra }], originFromRequest(source)),
+          store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n } }], originFromRequest(source)),
         );
         written.push(event);
       }
@@ -50,195 +48,36 @@ describe.each(STORE_KINDS)('subscriptions on %s', (kind) => {
     return written;
   }
 
-  it('delivers every message once, in log order, and resumes from its checkpoint after a restart', async () => {
-    const first = start(['h', ['Ping']]);
-    const before = await ping(['a', 'b'], 5);
-    await expect(first.processing.waitFor('h', before.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
-    await first.processing.stop();
-    const after = await ping(['a', 'b'], 3);
-    const second = start(['h', ['Ping']]);
-    // The last position written, not headPosition(): on PostgreSQL the readable head trails while any
-    // transaction of the cluster (another test's) is open.
-    await expect(second.processing.waitFor('h', after.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
-    const effects = await effectsOf(store, 'h');
-    expect(effects.map((e) => e.message_id)).toEqual([...before, ...after].map((m) => m.metadata.messageId));
-    expect(effects.map((e) => e.position)).toEqual([...effects.map((e) => e.position)].sort((x, y) => x - y));
-    expect(second.handlers[0].calls.size).toBe(6);
+  it('delivers in log order across sources', async () => {
+    const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'])], { retry, idleCheckMs: 500 });
+    running.push(processing);
+    processing.start();
+    const events = await ping(['a', 'b', 'c'], 3);
+    await expect(processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
+    expect((await effectsOf(store, 'h')).map((e) => e.message_id)).toEqual(events.map((e) => e.metadata.messageId));
   });
 
-  it('commits a handler effect only with its checkpoint: a failed attempt leaves nothing behind', async () => {
-    const { processing, handlers } = start(['h', ['Ping'], { fail: (m, call) => m.metadata.version === 1 && call < 3 }]);
-    const events = await ping(['a'], 3);
-    await processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000);
-    const effects = await effectsOf(store, 'h');
-    expect(effects.map((e) => JSON.parse(e.data).n)).toEqual([0, 1, 2]);
-    expect(handlers[0].calls.get(events[1].metadata.messageId)).toBe(3);
-  });
-
-  it('handles large backlogs in batches without losing or repeating a message', async () => {
-    const events = await store.transaction(async (tx) =>
-      store.appendToStream(tx, { sourceType: 'Pinger', sourceId: 'bulk' }, -1, Array.from({ length: 450 }, (_, n) => ({ type: 'Ping', data: { n } })), originFromRequest('bulk')),
-    );
-    const { processing } = start(['h', ['Ping'], { batchSize: 100 }]);
-    await processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000);
-    const effects = await effectsOf(store, 'h');
-    expect(effects.map((e) => JSON.parse(e.data).n)).toEqual(Array.from({ length: 450 }, (_, n) => n));
-  });
-
-  it('dead-letters a message after 5 failed attempts, parks later messages of its source, and lets other sources go on', async () => {
-    let broken = true;
-    const { processing, handlers } = start(['h', ['Ping'], { fail: (m) => broken && m.metadata.sourceId === 'a' && m.metadata.version === 1 }]);
-    const events = await ping(['a', 'b'], 4);
-    await processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000);
-    const poisoned = events.find((e) => e.metadata.sourceId === 'a' && e.metadata.version === 1)!;
-    expect(handlers[0].calls.get(poisoned.metadata.messageId)).toBe(5);
-
-    const [letter, ...others] = await processing.deadLetters.list({ handler: 'h' });
-    expect(others).toEqual([]);
-    expect(letter).toMatchObject({ messageId: poisoned.metadata.messageId, attempts: 5, waitingBehind: 2, type: 'Ping' });
-    expect(letter.error).toContain('refuses');
-
-    const done = (await effectsOf(store, 'h')).map((e) => `${JSON.parse(e.data).n}`);
-    const bySource = (source: string) =>
-      events.filter((e) => e.metadata.sourceId === source).map((e) => e.metadata.messageId);
-    const effected = new Set((await effectsOf(store, 'h')).map((e) => e.message_id));
-    expect(bySource('b').every((id) => effected.has(id))).toBe(true);
-    expect(bySource('a').map((id) => effected.has(id))).toEqual([true, false, false, false]);
-    expect(done).toHaveLength(5);
-
-    // The operator retries once the cause is fixed: the message and those parked behind it follow, in order.
-    broken = false;
-    await processing.deadLetters.retry({ ids: [letter.id] });
-    await eventually(async () => (await processing.deadLetters.list()).length === 0 && (await effectsOf(store, 'h')).length === 8);
-    const aEffects = (await effectsOf(store, 'h')).filter((e) => bySource('a').includes(e.message_id));
-    expect(aEffects.map((e) => e.message_id)).toEqual(bySource('a'));
-    expect(await store.db.selectFrom('parked_messages').selectAll().execute()).toEqual([]);
-  });
-
-  it('keeps a dead letter whose retry fails again, counting the attempt', async () => {
-    const { processing } = start(['h', ['Ping'], { fail: (m) => m.metadata.sourceId === 'a' }]);
-    const events = await ping(['a'], 1);
-    await processing.waitFor('h', events[0].metadata.position!, 10_000);
-    const [letter] = await processing.deadLetters.list();
-    await processing.deadLetters.retry({ handler: 'h' });
-    await eventually(async () => (await processing.deadLetters.list())[0]?.attempts === 6);
-    expect((await processing.deadLetters.list())[0]).toMatchObject({ id: letter.id, retryRequested: false });
-  });
-
-  it('discarding a dead letter logs the reason and releases the messages parked behind it', async () => {
-    const { processing } = start(['h', ['Ping'], { fail: (m) => m.metadata.sourceId === 'a' && m.metadata.version === 0 }]);
-    const events = await ping(['a'], 3);
-    await processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000);
-    const [letter] = await processing.deadLetters.list();
-    expect(letter.waitingBehind).toBe(2);
-    expect(await processing.deadLetters.discard(letter.id, 'bad data from a test')).toBe(true);
-    await eventually(async () => (await effectsOf(store, 'h')).length === 2);
-    expect((await effectsOf(store, 'h')).map((e) => JSON.parse(e.data).n)).toEqual([1, 2]);
-    // Log readers see it once every older transaction of the cluster has ended.
-    const messages = await eventually(async () => {
-      const found = await store.queryLog({ kinds: ['operator-action'], limit: 10 });
-      return found.messages.length > 0 ? found.messages : undefined;
+  it('commits of this process that log none of a handler\'s types need no log read (positions follow commits)', async () => {
+    let reads = 0;
+    const counted = new Proxy(store, {
+      get(target, property) {
+        if (property === 'readLog') {
+          return (...args: Parameters<Store['readLog']>) => {
+            reads++;
+            return target.readLog(...args);
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
     });
-    expect(messages.map((m) => m.data)).toEqual([
-      { action: 'discard-dead-letter', target: `h:${letter.messageId}`, reason: 'bad data from a test' },
-    ]);
-    expect(await processing.deadLetters.discard(letter.id, 'again')).toBe(false);
-  });
-
-  it('dead-letters an undecodable message at once', async () => {
-    const { processing, handlers } = start(['h', ['Incremented']]);
-    const future = newEvent('Incremented', { by: 1, total: 1 }, { sourceType: 'Counter', sourceId: 'c', version: 0, origin: originFromRequest('c'), schemaVersion: 9 });
-    const [logged] = await store.transaction((tx) => store.append(tx, [future]));
-    await processing.waitFor('h', logged.metadata.position, 10_000);
-    const [letter] = await processing.deadLetters.list();
-    expect(letter).toMatchObject({ messageId: future.metadata.messageId, attempts: 1 });
-    expect(letter.error).toContain('No upcaster');
-    expect(handlers[0].calls.size).toBe(0);
-  });
-
-  it('dead-letters at once a message whose payload does not match its schema, and goes on with the next', async () => {
-    const { processing, handlers } = start(['h', ['Incremented']]);
-    const origin = originFromRequest('c');
-    const bad = newEvent('Incremented', { by: 'one', total: 1 }, { sourceType: 'Counter', sourceId: 'c', version: 0, origin });
-    const good = newEvent('Incremented', { by: 1, total: 1 }, { sourceType: 'Counter', sourceId: 'd', version: 0, origin });
-    const logged = await store.transaction((tx) => store.append(tx, [bad, good]));
-    await processing.waitFor('h', logged[1].metadata.position, 10_000);
-    const [letter] = await processing.deadLetters.list();
-    expect(letter).toMatchObject({ messageId: bad.metadata.messageId, attempts: 1 });
-    expect(letter.error).toContain('/by');
-    expect([...handlers[0].calls.keys()]).toEqual([good.metadata.messageId]);
-  });
-
-  it('upcasts stored shapes before delivery and matches handlers by the current type name', async () => {
-    const { processing } = start(['h', ['Incremented']]);
-    const legacy = newEvent('Bumped', { amount: 3, total: 3 }, { sourceType: 'Counter', sourceId: 'c', version: 0, origin: originFromRequest('c'), schemaVersion: 0 });
-    const [logged] = await store.transaction((tx) => store.append(tx, [legacy]));
-    await processing.waitFor('h', logged.metadata.position, 10_000);
-    const [effect] = await effectsOf(store, 'h');
-    expect(effect).toMatchObject({ type: 'Incremented', data: JSON.stringify({ by: 3, total: 3 }) });
-  });
-
-  it('a handler that always fails never stops the others', async () => {
-    const { processing } = start(['broken', ['Ping'], { fail: () => true }], ['healthy', ['Ping']]);
-    const events = await ping(['a', 'b', 'c'], 2);
-    await processing.waitFor('healthy', events.at(-1)!.metadata.position!, 10_000);
-    expect(await effectsOf(store, 'healthy')).toHaveLength(6);
-    await processing.waitFor('broken', events.at(-1)!.metadata.position!, 10_000);
-    expect((await processing.deadLetters.list({ handler: 'broken' })).map((d) => d.waitingBehind).sort()).toEqual([1, 1, 1]);
-    const status = await processing.status();
-    expect(status.find((s) => s.name === 'broken')).toMatchObject({ deadLettered: 3, lagMessages: 0 });
-  });
-
-  it('side-effecting handlers skip imported messages; projections consume them', async () => {
-    const { processing } = start(['effects', ['Ping'], { sideEffects: true }], ['projection', ['Ping']]);
-    const events = await ping(['a'], 2, { Imported: true });
-    await processing.waitFor('effects', events.at(-1)!.metadata.position!, 10_000);
-    await processing.waitFor('projection', events.at(-1)!.metadata.position!, 10_000);
-    expect(await effectsOf(store, 'effects')).toEqual([]);
-    expect(await effectsOf(store, 'projection')).toHaveLength(2);
-  });
-
-  it('read-your-writes: waitFor answers false when the position is not reached in time', async () => {
-    const { processing } = start(['h', ['Ping']]);
-    const [event] = await ping(['a'], 1);
-    await expect(processing.waitFor('h', event.metadata.position! + 1_000_000_000, 100)).resolves.toBe(false);
-    await expect(processing.waitFor('h', event.metadata.position!, 10_000)).resolves.toBe(true);
-  });
-
-  it('entries of other types move a handler on without delivering anything; its own still arrive', async () => {
-    const { processing } = start(['h', ['Incremented']]);
-    const pings = await ping(['a', 'b'], 10);
+    const processing = new Processing(counted, registry, [recordingHandler('h', ['Incremented'])], { retry, idleCheckMs: 60_000 });
+    running.push(processing);
+    processing.start();
+    await expect(processing.waitFor('h', (await ping(['a'], 1))[0].metadata.position!, 10_000)).resolves.toBe(true);
+    const before = reads;
+    const pings = await ping(['a', 'b'], 20);
     await expect(processing.waitFor('h', pings.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
-    const [own] = await store.transaction((tx) =>
-      store.appendToStream(tx, { sourceType: 'Counter', sourceId: 'c' }, -1, [{ type: 'Incremented', data: { by: 1, total: 1 } }], originFromRequest('c')),
-    );
-    await ping(['a'], 2);
-    await expect(processing.waitFor('h', own.metadata.position, 10_000)).resolves.toBe(true);
-    expect((await effectsOf(store, 'h')).map((e) => e.message_id)).toEqual([own.metadata.messageId]);
+    expect(reads - before).toBe(0);
   });
-
-  if (kind === 'sqlite')
-    it('commits of this process that log none of a handler\'s types need no log read (positions follow commits)', async () => {
-      let reads = 0;
-      const counted = new Proxy(store, {
-        get(target, property) {
-          if (property === 'readLog') {
-            return (...args: Parameters<Store['readLog']>) => {
-              reads++;
-              return target.readLog(...args);
-            };
-          }
-          const value = Reflect.get(target, property, target);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      const processing = new Processing(counted, registry, [recordingHandler('h', ['Incremented'])], { retry, idleCheckMs: 60_000 });
-      running.push(processing);
-      processing.start();
-      await expect(processing.waitFor('h', (await ping(['a'], 1))[0].metadata.position!, 10_000)).resolves.toBe(true);
-      const before = reads;
-      const pings = await ping(['a', 'b'], 20);
-      await expect(processing.waitFor('h', pings.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
-      expect(reads - before).toBe(0);
-    });
 });

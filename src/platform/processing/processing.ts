@@ -4,7 +4,8 @@ import { DeadLetters } from './dead-letters.ts';
 import type { MessageHandler } from './handler.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import { PauseSwitch, type RunState } from './pause-switch.ts';
-import { type RetryPolicy, Subscription } from './subscription.ts';
+import { NatsTransport, type NatsTransportOptions } from '../transport/nats/transport.ts';
+import { type HandlerSubscription, type RetryPolicy, Subscription } from './subscription.ts';
 import { TimerRunner, Timers } from './timers.ts';
 
 export interface SubscriptionStatus {
@@ -23,21 +24,30 @@ export interface ProcessingOptions {
   retry?: Partial<RetryPolicy>;
   idleCheckMs?: number;
   coalesceMs?: number;
+  /** Deliver through NATS JetStream instead of reading the log in this process (PostgreSQL only). */
+  nats?: NatsTransportOptions;
 }
 
-/** The worker side of one process: every handler's subscription and the timer runner. */
+/**
+ * The worker side of one process: every handler's subscription and the timer runner. The
+ * subscriptions read the log in this process, or, with `nats`, are fed by the NATS transport.
+ */
 export class Processing {
   readonly timers: Timers;
   readonly deadLetters: DeadLetters;
-  readonly subscriptions: Subscription[];
+  readonly subscriptions: HandlerSubscription[];
+  /** The NATS transport (relay, leases, connection) when it delivers. */
+  readonly transport: NatsTransport | undefined;
   readonly #timerRunner: TimerRunner;
   readonly #switch = new PauseSwitch({
     start: () => {
+      this.transport?.start();
       for (const subscription of this.subscriptions) subscription.start();
       this.#timerRunner.start();
     },
     stop: async () => {
       await Promise.all([...this.subscriptions.map((s) => s.stop()), this.#timerRunner.stop()]);
+      await this.transport?.stop();
     },
   });
 
@@ -55,8 +65,14 @@ export class Processing {
     const logger = options.logger ?? silentLogger;
     this.timers = new Timers(store);
     this.deadLetters = new DeadLetters(store);
-    this.subscriptions = handlers.map(
-      (handler) => new Subscription(store, registry, handler, { logger, retry: options.retry, idleCheckMs: options.idleCheckMs, coalesceMs: options.coalesceMs }),
+    const transport = options.nats
+      ? new NatsTransport(store, registry, options.nats, { logger, retry: options.retry, idleCheckMs: options.idleCheckMs })
+      : undefined;
+    this.transport = transport;
+    this.subscriptions = handlers.map((handler) =>
+      transport
+        ? transport.subscription(handler)
+        : new Subscription(store, registry, handler, { logger, retry: options.retry, idleCheckMs: options.idleCheckMs, coalesceMs: options.coalesceMs }),
     );
     this.#timerRunner = new TimerRunner(store, this.timers, {
       idleCheckMs: options.idleCheckMs,
@@ -91,7 +107,7 @@ export class Processing {
     return this.#switch.state;
   }
 
-  subscription(name: string): Subscription {
+  subscription(name: string): HandlerSubscription {
     const found = this.subscriptions.find((s) => s.name === name);
     if (!found) throw new Error(`No handler named ${name}`);
     return found;

@@ -1,0 +1,158 @@
+import { newId } from '../messages/ids.ts';
+import { DeliveryAborted } from '../processing/handler-runner.ts';
+import type { Store, Tx } from '../store/store.ts';
+import { transportDb } from './schema.ts';
+
+/** The lease is no longer this worker's: what it did under it rolls back. */
+export class LeaseLost extends DeliveryAborted {
+  override readonly name = 'LeaseLost';
+}
+
+export interface LeaseTimings {
+  /** How long a lease lasts without renewal; another worker takes it over after that. */
+  leaseMs: number;
+  /** How often the holder renews its leases (well below {@link leaseMs}). */
+  renewMs: number;
+}
+
+export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { leaseMs: 15_000, renewMs: 5_000 };
+
+export interface LeaseRow {
+  position: number;
+  sequence: number;
+}
+
+/**
+ * This process's leases in `transport_leases` (the relay's, one per handler and partition), renewed
+ * together in one statement every `renewMs`. A lease counts as held here only until `leaseMs` minus a
+ * safety margin after its last renewal began, so its holder stops before anyone may take it over;
+ * work done under a lease is fenced by {@link save}, which fails once the lease is someone else's.
+ */
+export class LeaseKeeper {
+  readonly owner = newId();
+  readonly timings: LeaseTimings;
+  readonly #held = new Map<string, { validUntil: number; onLost: () => void }>();
+  #timer: NodeJS.Timeout | undefined;
+  #renewing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    timings: Partial<LeaseTimings> = {},
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {
+    this.timings = { ...DEFAULT_LEASE_TIMINGS, ...timings };
+  }
+
+  get #margin(): number {
+    return Math.min(1000, this.timings.leaseMs / 4);
+  }
+
+  /**
+   * Takes the lease when it is free, expired or already ours. A new row starts at `initialPosition`.
+   * `onLost` is called when a renewal finds the lease gone.
+   */
+  async acquire(name: string, onLost: () => void, initialPosition = 0): Promise<boolean> {
+    const db = transportDb(this.store.db);
+    const startedAt = Date.now();
+    await db
+      .insertInto('transport_leases')
+      .values({ name, owner: null, expires_at: 0, position: initialPosition, sequence: 0, updated_at: new Date().toISOString() })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const result = await db
+      .updateTable('transport_leases')
+      .set({ owner: this.owner, expires_at: startedAt + this.timings.leaseMs, updated_at: new Date().toISOString() })
+      .where('name', '=', name)
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', this.owner), eb('expires_at', '<', startedAt)]))
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    this.#held.set(name, { validUntil: startedAt + this.timings.leaseMs - this.#margin, onLost });
+    this.#timer ??= setInterval(() => void this.#renewAll(), this.timings.renewMs).unref();
+    return true;
+  }
+
+  /** Whether this process may still work under the lease. */
+  holds(name: string): boolean {
+    const lease = this.#held.get(name);
+    return lease !== undefined && Date.now() < lease.validUntil;
+  }
+
+  async row(name: string): Promise<LeaseRow> {
+    const row = await transportDb(this.store.db)
+      .selectFrom('transport_leases')
+      .select(['position', 'sequence'])
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return { position: Number(row?.position ?? 0), sequence: Number(row?.sequence ?? 0) };
+  }
+
+  /** Saves how far the holder got, in `tx`; throws {@link LeaseLost} when the lease is not ours any more. */
+  async save(tx: Tx, name: string, progress: Partial<LeaseRow>): Promise<void> {
+    if (!this.holds(name)) throw new LeaseLost(`The lease ${name} is not held`);
+    const result = await transportDb(tx.db)
+      .updateTable('transport_leases')
+      .set({ ...progress, updated_at: new Date().toISOString() })
+      .where('name', '=', name)
+      .where('owner', '=', this.owner)
+      .where('expires_at', '>', Date.now())
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost(`The lease ${name} was taken over`);
+  }
+
+  /** Gives the lease up at once (a clean stop): another worker may take it without waiting. */
+  async release(name: string): Promise<void> {
+    this.#held.delete(name);
+    await transportDb(this.store.db)
+      .updateTable('transport_leases')
+      .set({ owner: null, expires_at: 0, updated_at: new Date().toISOString() })
+      .where('name', '=', name)
+      .where('owner', '=', this.owner)
+      .execute();
+  }
+
+  /** Stops renewing the lease without releasing it (what a crash leaves behind). */
+  abandon(name: string): void {
+    this.#held.delete(name);
+  }
+
+  /** Stops the renewals; leases still held run out. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#renewing;
+  }
+
+  async #renewAll(): Promise<void> {
+    if (this.#renewing || this.#held.size === 0) return;
+    const names = [...this.#held.keys()];
+    const startedAt = Date.now();
+    this.#renewing = (async () => {
+      try {
+        const renewed = await transportDb(this.store.db)
+          .updateTable('transport_leases')
+          .set({ expires_at: startedAt + this.timings.leaseMs })
+          .where('name', 'in', names)
+          .where('owner', '=', this.owner)
+          .returning('name')
+          .execute();
+        const kept = new Set(renewed.map((row) => row.name));
+        for (const name of names) {
+          const lease = this.#held.get(name);
+          if (!lease) continue;
+          if (kept.has(name)) {
+            lease.validUntil = startedAt + this.timings.leaseMs - this.#margin;
+          } else {
+            this.#held.delete(name);
+            lease.onLost();
+          }
+        }
+      } catch (error) {
+        // The leases run out unless a later renewal gets through; their holders stop in time.
+        this.onError(error);
+      } finally {
+        this.#renewing = undefined;
+      }
+    })();
+    await this.#renewing;
+  }
+}

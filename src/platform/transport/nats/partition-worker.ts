@@ -1,0 +1,240 @@
+import { AckPolicy, type Consumer, type ConsumerMessages, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { LoggedMessage } from '../../messages/envelope.ts';
+import type { MessageHandler } from '../../processing/handler.ts';
+import { type Delivery, DeliveryAborted, HandlerRunner } from '../../processing/handler-runner.ts';
+import { Wakeup } from '../../processing/wakeup.ts';
+import type { Tx } from '../../store/store.ts';
+import { partitionOf } from '../partition.ts';
+import { isNotFound, type NatsTransport } from './transport.ts';
+
+/** Durable consumer name of a handler's partition: `<handler>-p<partition>`. */
+export function consumerName(handler: string, partition: number): string {
+  return `${handler.replace(/[^A-Za-z0-9_-]/g, '_')}-p${partition}`;
+}
+
+/**
+ * Works one partition of one handler while it holds the partition's lease: consumes the partition's
+ * durable consumer (filter `msg.<partition>.>`), acknowledges at once what the handler does not
+ * handle and what its checkpoint has passed (redeliveries, republished duplicates), runs the rest
+ * through the shared {@link HandlerRunner} with the checkpoint — the last log position and stream
+ * sequence handled, fenced by the lease — in the handler's transaction, and acknowledges only
+ * after that transaction has committed.
+ */
+export class PartitionWorker {
+  readonly runner: HandlerRunner;
+  readonly lease: string;
+  readonly #consumer: string;
+  /** Stream sequences of the messages in hand, by log position (saved with the checkpoint). */
+  readonly #sequences = new Map<number, number>();
+  readonly #wakeup = new Wakeup();
+  #deadLettersChanged = true;
+  #stopped = true;
+  #killed = false;
+  #running: Promise<void> | undefined;
+
+  constructor(
+    private readonly transport: NatsTransport,
+    readonly handler: MessageHandler,
+    readonly partition: number,
+    private readonly storedTypes: ReadonlySet<string>,
+    private readonly onProgress: () => void,
+  ) {
+    this.lease = `${transport.stream}/${handler.name}/${partition}`;
+    this.#consumer = consumerName(handler.name, partition);
+    this.runner = new HandlerRunner(
+      transport.store,
+      transport.registry,
+      handler,
+      {
+        saveCheckpoint: (tx, position) => this.#saveCheckpoint(tx, position),
+        owns: (source) => partitionOf(source) === partition,
+      },
+      { retry: transport.retry, logger: transport.logger },
+    );
+  }
+
+  /** Whether this worker holds its partition now. */
+  get active(): boolean {
+    return !this.#stopped && this.transport.leases.holds(this.lease);
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#stopped = false;
+    this.#killed = false;
+    this.runner.resume();
+    this.#running = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.runner.halt();
+    this.#wakeup.wake();
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  /** Stops without acknowledging, giving back or releasing anything, as a crash would (tests). */
+  async kill(): Promise<void> {
+    this.#killed = true;
+    this.transport.leases.abandon(this.lease);
+    await this.stop();
+  }
+
+  deadLettersChanged(): void {
+    this.#deadLettersChanged = true;
+    this.#wakeup.wake();
+  }
+
+  async #loop(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopped) {
+      try {
+        const initial = await this.#handlerCheckpoint();
+        if (!(await this.transport.leases.acquire(this.lease, () => this.#wakeup.wake(), initial))) {
+          await this.#wakeup.wait(this.transport.leases.timings.renewMs);
+          continue;
+        }
+        await this.#work();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.transport.logger.error({ err: error, handler: this.handler.name, partition: this.partition }, 'partition worker failed; retrying');
+        await this.#wakeup.wait(Math.min(100 * 2 ** failures, 5000));
+      }
+    }
+    if (!this.#killed) await this.transport.leases.release(this.lease).catch(() => {});
+  }
+
+  /** A new partition starts where the handler's checkpoint is (e.g. from the in-process transport). */
+  async #handlerCheckpoint(): Promise<number> {
+    const row = await this.transport.store.db.selectFrom('checkpoints').select('position').where('name', '=', this.handler.name).executeTakeFirst();
+    return Number(row?.position ?? 0);
+  }
+
+  async #work(): Promise<void> {
+    const { leases } = this.transport;
+    const row = await leases.row(this.lease);
+    this.runner.position = row.position;
+    await this.runner.reloadBlocked();
+    this.#deadLettersChanged = true;
+    const consumer = await this.#openConsumer(row.sequence);
+    const batchSize = this.handler.batchSize ?? 100;
+    const messages = await consumer.consume({ max_messages: batchSize, expires: Math.max(1000, Math.min(30_000, this.transport.ackWaitMs)) });
+    const queue: JsMsg[] = [];
+    const space = new Wakeup();
+    const pump = this.#pump(messages, queue, batchSize * 2, space);
+    try {
+      while (!this.#stopped && leases.holds(this.lease)) {
+        if (this.#deadLettersChanged) {
+          this.#deadLettersChanged = false;
+          await this.runner.handleDeadLetterChanges();
+          this.onProgress();
+        }
+        if (queue.length === 0) {
+          const wait = Math.min(this.transport.idleCheckMs, leases.timings.renewMs);
+          if (!(await this.#wakeup.wait(wait))) this.#deadLettersChanged = true;
+          continue;
+        }
+        const batch = queue.splice(0, batchSize);
+        space.wake();
+        const left = await this.#handle(batch);
+        if (left.length > 0) {
+          queue.unshift(...left);
+          break;
+        }
+        this.onProgress();
+      }
+    } finally {
+      await messages.close().catch(() => {});
+      space.wake();
+      await pump;
+      // Given back in order, so whoever works the partition next gets them first.
+      if (!this.#killed) for (const message of queue) message.nak();
+      this.#sequences.clear();
+    }
+  }
+
+  async #pump(messages: ConsumerMessages, queue: JsMsg[], limit: number, space: Wakeup): Promise<void> {
+    try {
+      for await (const message of messages) {
+        queue.push(message);
+        this.#wakeup.wake();
+        while (queue.length >= limit && !this.#stopped) await space.wait(1000);
+      }
+    } catch (error) {
+      this.transport.logger.warn({ err: error, handler: this.handler.name, partition: this.partition }, 'partition consumer ended');
+    }
+  }
+
+  /**
+   * The durable consumer of the partition. Messages still in flight with an earlier holder (a worker
+   * that died, or one that gave them back) would reach this worker only after messages behind them:
+   * then the consumer is made again from the stream sequence after the checkpoint, so the partition
+   * is delivered in order from there.
+   */
+  async #openConsumer(sequence: number): Promise<Consumer> {
+    const { js, jsm } = await this.transport.connection();
+    const stream = this.transport.stream;
+    const info = await jsm.consumers.info(stream, this.#consumer).catch((error) => {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    });
+    if (info && info.num_ack_pending > 0) await jsm.consumers.delete(stream, this.#consumer);
+    if (!info || info.num_ack_pending > 0) {
+      await jsm.consumers.add(stream, {
+        durable_name: this.#consumer,
+        filter_subject: this.transport.partitionFilter(this.partition),
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: nanos(this.transport.ackWaitMs),
+        max_deliver: -1,
+        max_ack_pending: 10_000,
+        ...(sequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: sequence + 1 } : { deliver_policy: DeliverPolicy.All }),
+      });
+    }
+    return js.consumers.get(stream, this.#consumer);
+  }
+
+  /** Handles a batch; answers the messages left undone (stopped, or the lease was lost). */
+  async #handle(batch: JsMsg[]): Promise<JsMsg[]> {
+    const deliveries: Delivery[] = [];
+    const taken: Array<{ message: JsMsg; position: number }> = [];
+    for (const message of batch) {
+      let stored: LoggedMessage;
+      try {
+        stored = message.json<LoggedMessage>();
+      } catch (error) {
+        this.transport.logger.error({ err: error, subject: message.subject, sequence: message.seq }, 'unreadable message on the stream; dropped');
+        message.term();
+        continue;
+      }
+      const position = stored.metadata.position;
+      if (!this.storedTypes.has(stored.type) || position <= this.runner.position) {
+        message.ack();
+        continue;
+      }
+      this.#sequences.set(position, message.seq);
+      deliveries.push(this.runner.decode(stored));
+      taken.push({ message, position });
+    }
+    try {
+      await this.runner.handle(deliveries);
+    } catch (error) {
+      if (!(error instanceof DeliveryAborted)) throw error;
+      this.transport.logger.warn({ handler: this.handler.name, partition: this.partition }, 'partition lease lost; stopping');
+    } finally {
+      this.#sequences.clear();
+    }
+    const left: JsMsg[] = [];
+    for (const { message, position } of taken) {
+      if (position <= this.runner.position) message.ack();
+      else left.push(message);
+    }
+    return left;
+  }
+
+  async #saveCheckpoint(tx: Tx, position: number): Promise<void> {
+    await this.transport.leases.save(tx, this.lease, { position, sequence: this.#sequences.get(position) });
+  }
+}

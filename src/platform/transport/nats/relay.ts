@@ -1,0 +1,143 @@
+import { EventEmitter } from 'node:events';
+import type { PubAck } from '@nats-io/jetstream';
+import { type LoggedMessage, partitionKey } from '../../messages/envelope.ts';
+import { Wakeup } from '../../processing/wakeup.ts';
+import { partitionOf } from '../partition.ts';
+import type { NatsTransport } from './transport.ts';
+
+const RELAY_BATCH = 500;
+
+/**
+ * Publishes the log to the stream in log order, from its own checkpoint (the `position` of its lease
+ * row), each entry as its stored JSON envelope to `msg.<partition>.<type>` with `Nats-Msg-Id` = its
+ * message id; once JetStream has acknowledged a batch, the checkpoint moves. One relay is active at
+ * a time (its lease). A batch is published pipelined, each message expecting the stream's last
+ * sequence to be the one before it, so nothing is ever stored out of log order; after a failure
+ * (NATS restarting, a lost acknowledgement) it republishes from its checkpoint one message at a time,
+ * and the stream's duplicate window drops what it had already stored.
+ */
+export class Relay {
+  /** Last log position published and checkpointed. */
+  position = 0;
+  readonly #progress = new EventEmitter();
+  readonly #wakeup = new Wakeup();
+  #stopped = true;
+  #killed = false;
+  #running: Promise<void> | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly transport: NatsTransport) {
+    this.#progress.setMaxListeners(0);
+  }
+
+  get active(): boolean {
+    return !this.#stopped && this.transport.leases.holds(this.transport.relayLease);
+  }
+
+  /** Called with the new checkpoint whenever it moves. */
+  onProgress(listener: (position: number) => void): () => void {
+    this.#progress.on('progress', listener);
+    return () => this.#progress.off('progress', listener);
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#stopped = false;
+    this.#killed = false;
+    this.#unsubscribe = this.transport.store.onChange('messages', () => this.#wakeup.wake());
+    this.#running = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    this.#wakeup.wake();
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  /** Stops without releasing the lease, as a crash would (tests). */
+  async kill(): Promise<void> {
+    this.#killed = true;
+    this.transport.leases.abandon(this.transport.relayLease);
+    await this.stop();
+  }
+
+  async #loop(): Promise<void> {
+    const lease = this.transport.relayLease;
+    let failures = 0;
+    while (!this.#stopped) {
+      try {
+        if (!(await this.transport.leases.acquire(lease, () => this.#wakeup.wake()))) {
+          await this.#wakeup.wait(this.transport.leases.timings.renewMs);
+          continue;
+        }
+        await this.#work(lease);
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.transport.logger.error({ err: error }, 'relay failed; retrying');
+        await this.#wakeup.wait(Math.min(100 * 2 ** failures, 5000));
+      }
+    }
+    if (!this.#killed) await this.transport.leases.release(lease).catch(() => {});
+  }
+
+  async #work(lease: string): Promise<void> {
+    const { store, leases } = this.transport;
+    await this.transport.ensureStream();
+    const { js, jsm } = await this.transport.connection();
+    this.position = (await leases.row(lease)).position;
+    /** The stream's last sequence while publishing pipelined; undefined: one at a time. */
+    let lastSequence: number | undefined;
+    let horizonWaitMs = 5;
+    while (!this.#stopped && leases.holds(lease)) {
+      const batch = await store.readLog({ after: this.position, limit: RELAY_BATCH });
+      if (batch.length === 0) {
+        if (await this.#writesPendingBeyondHorizon()) {
+          await this.#wakeup.wait(horizonWaitMs);
+          horizonWaitMs = Math.min(horizonWaitMs * 2, 1000);
+        } else {
+          horizonWaitMs = 5;
+          await this.#wakeup.wait(Math.min(this.transport.idleCheckMs, leases.timings.renewMs));
+        }
+        continue;
+      }
+      if (lastSequence === undefined) {
+        for (const message of batch) await js.publish(this.#subject(message), JSON.stringify(message), { msgID: message.metadata.messageId });
+        lastSequence = (await jsm.streams.info(this.transport.stream)).state.last_seq;
+      } else {
+        const base: number = lastSequence;
+        const results = await Promise.allSettled(
+          batch.map((message, index) =>
+            js.publish(this.#subject(message), JSON.stringify(message), { msgID: message.metadata.messageId, expect: { lastSequence: base + index } }),
+          ),
+        );
+        const failed = results.find((result) => result.status === 'rejected');
+        if (failed) {
+          lastSequence = undefined;
+          this.transport.logger.warn({ err: failed.reason }, 'relay batch not stored in order; republishing one at a time');
+          continue;
+        }
+        lastSequence = (results.at(-1) as PromiseFulfilledResult<PubAck>).value.seq;
+      }
+      const position = batch[batch.length - 1].metadata.position;
+      await store.transaction((tx) => leases.save(tx, lease, { position }), { durable: false });
+      this.position = position;
+      this.#progress.emit('progress', position);
+    }
+  }
+
+  #subject(message: LoggedMessage): string {
+    return this.transport.subject(partitionOf(partitionKey(message)), message.type);
+  }
+
+  /** PostgreSQL: entries committed above the read horizon (an older transaction is still open). */
+  async #writesPendingBeyondHorizon(): Promise<boolean> {
+    const row = await this.transport.store.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.max('position').as('written'))
+      .executeTakeFirst();
+    return Number(row?.written ?? 0) > this.position;
+  }
+}

@@ -1,0 +1,183 @@
+import { EventEmitter } from 'node:events';
+import { sql } from 'kysely';
+import { partitionKey } from '../../messages/envelope.ts';
+import type { MessageHandler } from '../../processing/handler.ts';
+import type { HandlerSubscription } from '../../processing/subscription.ts';
+import { Wakeup } from '../../processing/wakeup.ts';
+import { PARTITIONS, partitionOf } from '../partition.ts';
+import { transportDb } from '../schema.ts';
+import { PartitionWorker } from './partition-worker.ts';
+import type { NatsTransport } from './transport.ts';
+
+/** Log entries read per look for the low-watermark. */
+const WATERMARK_READ = 1000;
+/** While someone waits for the handler, the low-watermark is looked at this often. */
+const WAITING_REFRESH_MS = 50;
+
+/**
+ * One handler on the NATS transport: a worker per partition (each works only while it holds the
+ * partition's lease, so the partitions spread over the processes) and the handler's low-watermark.
+ *
+ * The low-watermark is the highest position W such that the relay has published every entry up to W
+ * and every partition has dealt with its entries up to W: from the relay's checkpoint R and each
+ * partition's checkpoint P(p), it is the position before the first entry of the handler's types in
+ * (min P, R] whose partition has not reached it, or R when there is none. It is kept as the handler's
+ * row in `checkpoints`, so read-your-writes in any process and the read-model positions go by it.
+ */
+export class NatsSubscription implements HandlerSubscription {
+  seen = 0;
+  readonly storedTypes: readonly string[];
+  readonly workers: PartitionWorker[];
+  readonly #progress = new EventEmitter();
+  readonly #wakeup = new Wakeup();
+  #waiting = 0;
+  #stopped = true;
+  #running: Promise<void> | undefined;
+  #unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly transport: NatsTransport,
+    readonly handler: MessageHandler,
+  ) {
+    this.storedTypes = [...new Set(handler.types.flatMap((type) => transport.registry.storedNamesOf(type)))];
+    const typeSet = new Set(this.storedTypes);
+    this.workers = Array.from({ length: PARTITIONS }, (_, partition) => new PartitionWorker(transport, handler, partition, typeSet, () => this.#wakeup.wake()));
+    this.#progress.setMaxListeners(0);
+  }
+
+  get name(): string {
+    return this.handler.name;
+  }
+
+  get running(): boolean {
+    return !this.#stopped;
+  }
+
+  get processed(): number {
+    return this.workers.reduce((sum, worker) => sum + worker.runner.processed, 0);
+  }
+
+  get failures(): number {
+    return this.workers.reduce((sum, worker) => sum + worker.runner.failures, 0);
+  }
+
+  get deadLettered(): number {
+    return this.workers.reduce((sum, worker) => sum + worker.runner.deadLettered, 0);
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#stopped = false;
+    this.#unsubscribe = [
+      this.transport.store.onChange('dead_letters', () => {
+        for (const worker of this.workers) worker.deadLettersChanged();
+      }),
+    ];
+    if (this.transport.relay) this.#unsubscribe.push(this.transport.relay.onProgress(() => this.#wakeup.wake()));
+    for (const worker of this.workers) worker.start();
+    this.#running = this.#watch();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#wakeup.wake();
+    await Promise.all(this.workers.map((worker) => worker.stop()));
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  /** Stops every worker as a crash would: nothing acknowledged, given back or released (tests). */
+  async kill(): Promise<void> {
+    this.#stopped = true;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#wakeup.wake();
+    await Promise.all(this.workers.map((worker) => worker.kill()));
+    await this.#running;
+    this.#running = undefined;
+  }
+
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.seen >= position) return Promise.resolve(true);
+    this.#waiting++;
+    this.#wakeup.wake();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.seen >= position) done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        this.#progress.off('progress', check);
+        this.#waiting--;
+        resolve(result);
+      };
+      this.#progress.on('progress', check);
+    });
+  }
+
+  /** Looks at the low-watermark after local progress, while someone waits, and at the idle re-check. */
+  async #watch(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        await this.refreshWatermark();
+      } catch (error) {
+        this.transport.logger.error({ err: error, handler: this.name }, 'cannot compute the low-watermark');
+      }
+      await this.#wakeup.wait(this.#waiting > 0 ? WAITING_REFRESH_MS : this.transport.idleCheckMs);
+      // Lets the progress right behind land too.
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** Computes the low-watermark, and moves the handler's checkpoint up to it. */
+  async refreshWatermark(): Promise<number> {
+    const { store, leases } = this.transport;
+    const names = this.workers.map((worker) => worker.lease);
+    const [relay, rows, checkpoint] = await Promise.all([
+      leases.row(this.transport.relayLease),
+      transportDb(store.db).selectFrom('transport_leases').select(['name', 'position']).where('name', 'in', names).execute(),
+      store.db.selectFrom('checkpoints').select('position').where('name', '=', this.name).executeTakeFirst(),
+    ]);
+    const base = Number(checkpoint?.position ?? 0);
+    const reached = names.map((name) => Number(rows.find((row) => row.name === name)?.position ?? base));
+    const published = relay.position;
+    let watermark = published;
+    let after = Math.min(...reached);
+    while (after < published) {
+      const entries = await store.readLog({ after, limit: WATERMARK_READ, types: this.storedTypes, untilPosition: published });
+      const behind = entries.find((entry) => entry.metadata.position > reached[partitionOf(partitionKey(entry))]);
+      if (behind) {
+        watermark = behind.metadata.position - 1;
+        break;
+      }
+      if (entries.length < WATERMARK_READ) break;
+      after = entries[entries.length - 1].metadata.position;
+    }
+    watermark = Math.max(watermark, base);
+    if (watermark > base) {
+      const updatedAt = new Date().toISOString();
+      await store.transaction(
+        async (tx) => {
+          await tx.db
+            .insertInto('checkpoints')
+            .values({ name: this.name, position: watermark, updated_at: updatedAt })
+            .onConflict((oc) =>
+              oc.column('name').doUpdateSet({
+                position: sql<number>`CASE WHEN excluded.position > checkpoints.position THEN excluded.position ELSE checkpoints.position END`,
+                updated_at: updatedAt,
+              }),
+            )
+            .execute();
+          tx.topics.add('read_models');
+        },
+        { durable: false },
+      );
+    }
+    if (watermark > this.seen) {
+      this.seen = watermark;
+      this.#progress.emit('progress');
+    }
+    return watermark;
+  }
+}

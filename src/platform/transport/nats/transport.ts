@@ -1,0 +1,153 @@
+import { type JetStreamClient, type JetStreamManager, JetStreamApiError, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type NatsConnection, connect, nanos } from '@nats-io/transport-node';
+import type { MessageRegistry } from '../../messages/registry.ts';
+import type { MessageHandler } from '../../processing/handler.ts';
+import type { RetryPolicy } from '../../processing/handler-runner.ts';
+import { type Logger, silentLogger } from '../../processing/logger.ts';
+import type { Store } from '../../store/store.ts';
+import { LeaseKeeper, type LeaseTimings } from '../leases.ts';
+import { Relay } from './relay.ts';
+import { NatsSubscription } from './subscription.ts';
+
+export interface NatsTransportOptions {
+  /** NATS server URL(s), comma-separated. */
+  url: string;
+  /** JetStream stream of the log (default `CONTOSO`). */
+  stream?: string;
+  /** Subjects are `<prefix>.msg.<partition>.<type>`; no prefix (the default): `msg.<partition>.<type>`. */
+  subjectPrefix?: string;
+  /** Lease length and renewal period of the relay and the partition workers (15 s, 5 s). */
+  leaseMs?: number;
+  renewMs?: number;
+  /** How long JetStream waits for an acknowledgement before it delivers a message again (30 s). */
+  ackWaitMs?: number;
+  /** Duplicate window of the stream: a relay republishing within it stores nothing twice (10 min). */
+  duplicateWindowMs?: number;
+  /** Whether this process runs the relay (default true; one relay is active at a time anyway). */
+  relay?: boolean;
+}
+
+export interface NatsTransportSettings {
+  retry?: Partial<RetryPolicy>;
+  logger?: Logger;
+  idleCheckMs?: number;
+}
+
+interface Connection {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+}
+
+/**
+ * The NATS JetStream transport (ARCHITECTURE 2): the relay publishes the log to the stream, and each
+ * handler gets one durable pull consumer per partition, worked by whichever worker holds its lease.
+ * One per process; `Processing` starts it before the subscriptions and stops it after them.
+ */
+export class NatsTransport {
+  readonly stream: string;
+  readonly subjectPrefix: string;
+  readonly ackWaitMs: number;
+  readonly duplicateWindowMs: number;
+  readonly idleCheckMs: number;
+  readonly logger: Logger;
+  readonly retry: Partial<RetryPolicy> | undefined;
+  readonly leases: LeaseKeeper;
+  readonly relay: Relay | undefined;
+  readonly #servers: string[];
+  #connection: Promise<Connection> | undefined;
+  #streamReady: Promise<void> | undefined;
+
+  constructor(
+    readonly store: Store,
+    readonly registry: MessageRegistry,
+    options: NatsTransportOptions,
+    settings: NatsTransportSettings = {},
+  ) {
+    if (store.dialect.name !== 'postgres') {
+      throw new Error('The NATS transport needs PostgreSQL: several processes share the store (set DATABASE_URL)');
+    }
+    this.#servers = options.url.split(',').map((url) => url.trim());
+    this.stream = options.stream ?? 'CONTOSO';
+    this.subjectPrefix = options.subjectPrefix ? `${options.subjectPrefix}.` : '';
+    this.ackWaitMs = options.ackWaitMs ?? 30_000;
+    this.duplicateWindowMs = options.duplicateWindowMs ?? 10 * 60_000;
+    this.idleCheckMs = settings.idleCheckMs ?? 2000;
+    this.logger = settings.logger ?? silentLogger;
+    this.retry = settings.retry;
+    const timings: Partial<LeaseTimings> = { leaseMs: options.leaseMs, renewMs: options.renewMs };
+    for (const key of ['leaseMs', 'renewMs'] as const) if (timings[key] === undefined) delete timings[key];
+    this.leases = new LeaseKeeper(store, timings, (error) => this.logger.error({ err: error }, 'cannot renew the transport leases'));
+    this.relay = options.relay === false ? undefined : new Relay(this);
+  }
+
+  /** The subscription of one handler: its partition workers and its low-watermark. */
+  subscription(handler: MessageHandler): NatsSubscription {
+    return new NatsSubscription(this, handler);
+  }
+
+  subject(partition: number, type: string): string {
+    return `${this.subjectPrefix}msg.${partition}.${type}`;
+  }
+
+  partitionFilter(partition: number): string {
+    return `${this.subjectPrefix}msg.${partition}.>`;
+  }
+
+  /** Name of the relay's lease row. */
+  get relayLease(): string {
+    return `relay:${this.stream}`;
+  }
+
+  start(): void {
+    this.relay?.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.relay?.stop();
+    await this.leases.close();
+    const connection = this.#connection;
+    this.#connection = undefined;
+    this.#streamReady = undefined;
+    if (connection) await (await connection.catch(() => undefined))?.nc.close();
+  }
+
+  /** The connection, opened on first use; NATS restarts are ridden out by reconnecting for ever. */
+  connection(): Promise<Connection> {
+    this.#connection ??= (async () => {
+      const nc = await connect({ servers: this.#servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'contoso' });
+      return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
+    })();
+    this.#connection.catch(() => {
+      this.#connection = undefined;
+    });
+    return this.#connection;
+  }
+
+  /** Creates the stream, or brings its subjects and duplicate window up to date. */
+  ensureStream(): Promise<void> {
+    this.#streamReady ??= (async () => {
+      const { jsm } = await this.connection();
+      const subjects = [`${this.subjectPrefix}msg.>`];
+      const duplicateWindow = nanos(this.duplicateWindowMs);
+      const info = await jsm.streams.info(this.stream).catch((error) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+      if (!info) {
+        await jsm.streams.add({ name: this.stream, subjects, storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: duplicateWindow });
+      } else if (info.config.subjects?.join(',') !== subjects.join(',') || info.config.duplicate_window !== duplicateWindow) {
+        await jsm.streams.update(this.stream, { subjects, duplicate_window: duplicateWindow });
+      }
+    })();
+    this.#streamReady.catch(() => {
+      this.#streamReady = undefined;
+    });
+    return this.#streamReady;
+  }
+}
+
+/** A JetStream "not found" answer (stream or consumer). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof JetStreamApiError && (error.status === 404 || error.code === 404);
+}

@@ -1,0 +1,175 @@
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Message, partitionKey } from '../../src/platform/messages/envelope.ts';
+import { originFromRequest } from '../../src/platform/messages/factory.ts';
+import { Processing } from '../../src/platform/processing/processing.ts';
+import { platformMigrations } from '../../src/platform/store/migrations.ts';
+import { postgresDialect } from '../../src/platform/store/postgres.ts';
+import { Store } from '../../src/platform/store/store.ts';
+import type { NatsSubscription } from '../../src/platform/transport/nats/subscription.ts';
+import { PARTITIONS, partitionOf } from '../../src/platform/transport/partition.ts';
+import { transportMigrations } from '../../src/platform/transport/schema.ts';
+import { sqliteDialect } from '../../src/platform/store/sqlite.ts';
+import { type NatsLocation, NATS_URL, freshNats } from '../support/nats.ts';
+import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
+import { type StoreLocation, freshLocation } from '../support/stores.ts';
+import { toyRegistry } from '../support/toy-domain.ts';
+import { transportContract } from './transport-contract.ts';
+
+const MIGRATIONS = [platformMigrations, transportMigrations];
+
+async function openStore(location: StoreLocation): Promise<Store> {
+  return Store.open(postgresDialect(location.url), { migrations: MIGRATIONS });
+}
+
+/** Publishes logged messages to the stream again: once with their own ids (within the duplicate window), once past it. */
+async function republish(store: Store, nats: NatsLocation, messages: Message[]): Promise<void> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const js = jetstream(nc);
+    for (const message of messages) {
+      const stored = (await store.messageAt(message.metadata.position!))!;
+      const subject = `${nats.options.subjectPrefix}.msg.${partitionOf(partitionKey(stored))}.${stored.type}`;
+      const sameId = await js.publish(subject, JSON.stringify(stored), { msgID: stored.metadata.messageId });
+      expect(sameId.duplicate).toBe(true);
+      await js.publish(subject, JSON.stringify(stored), { msgID: `${stored.metadata.messageId}/again` });
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+transportContract('NATS JetStream on postgres', async () => {
+  const location = await freshLocation('postgres');
+  const nats = freshNats();
+  const store = await openStore(location);
+  return {
+    store,
+    options: { nats: nats.options },
+    redeliver: (messages) => republish(store, nats, messages),
+    drop: async () => {
+      await nats.drop();
+      await location.drop();
+    },
+  };
+});
+
+describe('NATS transport: partitions and leases', () => {
+  const registry = toyRegistry();
+  let location: StoreLocation;
+  let nats: NatsLocation;
+  let store: Store;
+  const running: Processing[] = [];
+
+  beforeEach(async () => {
+    location = await freshLocation('postgres');
+    nats = freshNats();
+    store = await openStore(location);
+    await createEffectsTable(store);
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((p) => p.stop()));
+    await store.close();
+    await nats.drop();
+    await location.drop();
+  });
+
+  function worker(handle: Parameters<typeof recordingHandler>[2] = {}): Processing {
+    const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'], handle)], {
+      retry: { baseDelayMs: 5 },
+      idleCheckMs: 500,
+      nats: nats.options,
+    });
+    running.push(processing);
+    processing.start();
+    return processing;
+  }
+
+  /** What a crash leaves: nothing acknowledged, given back or released; the leases run out. */
+  async function kill(processing: Processing): Promise<void> {
+    for (const subscription of processing.subscriptions) await (subscription as NatsSubscription).kill();
+    await processing.transport!.relay!.kill();
+    await processing.stop();
+  }
+
+  function activeWorkers(processing: Processing, partition: number): number {
+    return (processing.subscriptions[0] as NatsSubscription).workers[partition].active ? 1 : 0;
+  }
+
+  async function ping(sources: string[], count: number): Promise<Message[]> {
+    const written: Message[] = [];
+    for (let n = 0; n < count; n++) {
+      for (const source of sources) {
+        const stream = { sourceType: 'Pinger', sourceId: source };
+        const [event] = await store.transaction(async (tx) =>
+          store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n } }], originFromRequest(source)),
+        );
+        written.push(event);
+      }
+    }
+    return written;
+  }
+
+  it('refuses SQLite', async () => {
+    const sqlite = await freshLocation('sqlite');
+    const local = await Store.open(sqliteDialect(sqlite.url), { migrations: MIGRATIONS });
+    try {
+      expect(() => new Processing(local, registry, [], { nats: nats.options })).toThrow(/NATS transport needs PostgreSQL/);
+    } finally {
+      await local.close();
+      await sqlite.drop();
+    }
+  });
+
+  it('two workers never work one partition at once; when one dies, the other takes its partitions over', async () => {
+    const sources = Array.from({ length: 24 }, (_, n) => `s${n}`);
+    expect(new Set(sources.map((s) => partitionOf(`Pinger:${s}`))).size).toBeGreaterThan(8);
+    const slow = { fail: () => false };
+    const a = worker(slow);
+    const b = worker(slow);
+    let overlaps = 0;
+    const sampler = setInterval(() => {
+      for (let p = 0; p < PARTITIONS; p++) if (activeWorkers(a, p) + activeWorkers(b, p) > 1) overlaps++;
+    }, 2);
+    try {
+      const first = await ping(sources, 3);
+      await expect(a.waitFor('h', first.at(-1)!.metadata.position!, 20_000)).resolves.toBe(true);
+      const holder = [a, b].find((p) => (p.subscriptions[0] as NatsSubscription).workers.some((w) => w.active))!;
+      const other = holder === a ? b : a;
+      const held = Array.from({ length: PARTITIONS }, (_, p) => p).filter((p) => activeWorkers(holder, p) === 1);
+      expect(held.length).toBeGreaterThan(0);
+
+      // The holder dies in the middle of a backlog: the other worker goes on once the leases run out.
+      const second = ping(sources, 4);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await kill(holder);
+      const written = [...first, ...(await second)];
+      await expect(other.waitFor('h', written.at(-1)!.metadata.position!, 30_000)).resolves.toBe(true);
+      for (const p of held) expect(activeWorkers(other, p)).toBe(1);
+
+      const effects = await effectsOf(store, 'h');
+      expect(effects).toHaveLength(written.length);
+      const order = new Map<string, string[]>();
+      for (const e of written) order.set(e.metadata.sourceId, [...(order.get(e.metadata.sourceId) ?? []), e.metadata.messageId]);
+      const sourceOf = new Map(written.map((e) => [e.metadata.messageId, e.metadata.sourceId]));
+      const handled = new Map<string, string[]>();
+      for (const e of effects) handled.set(sourceOf.get(e.message_id)!, [...(handled.get(sourceOf.get(e.message_id)!) ?? []), e.message_id]);
+      expect(handled).toEqual(order);
+      expect(overlaps).toBe(0);
+    } finally {
+      clearInterval(sampler);
+    }
+  });
+
+  it('keeps the low-watermark as the handler checkpoint, for readers in other processes', async () => {
+    const processing = worker();
+    const events = await ping(['a', 'b', 'c'], 2);
+    const last = events.at(-1)!.metadata.position!;
+    await expect(processing.waitFor('h', last, 15_000)).resolves.toBe(true);
+    const row = await store.db.selectFrom('checkpoints').select('position').where('name', '=', 'h').executeTakeFirstOrThrow();
+    expect(Number(row.position)).toBeGreaterThanOrEqual(last);
+    const [status] = await processing.status();
+    expect(status).toMatchObject({ name: 'h', lagMessages: 0 });
+  });
+});
