@@ -29,7 +29,13 @@ export async function serve(config: Config, role: Role): Promise<void> {
   // Switches made by another process (`conference switch`, a rebuild elsewhere) reach this one's readers.
   const stopWatchingVersions = readModelVersions(store, registry, logger).watch();
   const processing =
-    role === 'web' ? undefined : new Processing(store, registry, messageHandlers({ settings: config, store, registry, logger }), { logger });
+    role === 'web'
+      ? undefined
+      : new Processing(store, registry, messageHandlers({ settings: config, store, registry, logger }), {
+          logger,
+          // NATS_URL selects the NATS JetStream transport (PostgreSQL only: the configuration refuses it otherwise).
+          nats: config.natsUrl ? { url: config.natsUrl } : undefined,
+        });
   const sender = role === 'web' ? undefined : new EmailSender(store, { smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
   let app: Awaited<ReturnType<typeof buildServer>> | undefined;
   let maintenance: MaintenanceSwitches | undefined;
