@@ -27,6 +27,13 @@ const openingDurable = new AsyncLocalStorage<boolean>();
 class ImmediateSqliteDriver extends SqliteDriver {
   #synchronous = 'FULL';
 
+  constructor(
+    config: ConstructorParameters<typeof SqliteDriver>[0],
+    private readonly database: BetterSqlite3.Database,
+  ) {
+    super(config);
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     // Guarantee 9: FULL syncs the WAL at every commit; NORMAL leaves it to the next FULL commit or checkpoint.
     const synchronous = (openingDurable.getStore() ?? true) ? 'FULL' : 'NORMAL';
@@ -35,6 +42,14 @@ class ImmediateSqliteDriver extends SqliteDriver {
       this.#synchronous = synchronous;
     }
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  /**
+   * SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR, …); a
+   * ROLLBACK then fails with "no transaction is active" and would hide the error that ended it.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.database.inTransaction) await super.rollbackTransaction(connection);
   }
 }
 
@@ -100,7 +115,7 @@ export function sqliteDialect(file: string): StoreDialect {
   const cached = withStatementCache(database);
   const dialect: Dialect = {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new ImmediateSqliteDriver({ database: cached as unknown as BetterSqlite3.Database }),
+    createDriver: () => new ImmediateSqliteDriver({ database: cached as unknown as BetterSqlite3.Database }, database),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };
