@@ -9,7 +9,7 @@ import { opsPaths } from './paths.ts';
 export function sendOpsErrorPage(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const answer = toApiError(error);
   if (answer.statusCode >= 500) request.log.error({ err: error }, 'operator page failed');
-  const message = answer.statusCode >= 500 ? ERROR_TEXT : answer.statusCode === 403 ? FORBIDDEN_TEXT : answer.message;
+  const message = answer.statusCode >= 500 && answer.statusCode !== 503 ? ERROR_TEXT : answer.statusCode === 403 ? FORBIDDEN_TEXT : answer.message;
   const title = answer.statusCode === 403 ? 'Forbidden' : 'Error';
   return render(
     reply,

@@ -26,7 +26,7 @@ export function sendErrorPage(error: FastifyError, request: FastifyRequest, repl
   const answer = toApiError(error);
   if (answer.statusCode >= 500) {
     request.log.error({ err: error }, 'management page failed');
-    return render(reply, <ErrorPage title="Error" message={ERROR_TEXT} />, answer.statusCode);
+    return render(reply, <ErrorPage title="Error" message={answer.statusCode === 503 ? answer.message : ERROR_TEXT} />, answer.statusCode);
   }
   const message = answer.statusCode === 403 ? FORBIDDEN_TEXT : answer.message;
   return render(reply, <ErrorPage title={answer.statusCode === 403 ? 'Forbidden' : 'Error'} message={message} />, answer.statusCode);

@@ -22,7 +22,8 @@ export function sendPublicErrorPage(error: FastifyError, request: FastifyRequest
   const answer = toApiError(error);
   if (answer.statusCode >= 500) {
     request.log.error({ err: error }, 'public page failed');
-    return render(reply, <PublicErrorPage title="Error" message={ERROR_TEXT} />, answer.statusCode);
+    // A 503 says what is wrong (maintenance, a store that cannot be written) and that it passes.
+    return render(reply, <PublicErrorPage title="Error" message={answer.statusCode === 503 ? answer.message : ERROR_TEXT} />, answer.statusCode);
   }
   const forbidden = answer.statusCode === 403;
   return render(reply, <PublicErrorPage title={forbidden ? 'Forbidden' : 'Error'} message={forbidden ? FORBIDDEN_TEXT : answer.message} />, answer.statusCode);
