@@ -79,10 +79,14 @@ export async function foldBatch<S extends KeyedState>(
   for (const message of messages) {
     const key = keyOf(message);
     let state = states.get(key);
-    const events = inStream(message)
-      ? await eventsToApply(new HandlerContext(store, registry, tx, message, replaying), state?.version ?? -1)
-      : [message];
-    for (const event of events) state = await projection.evolve(state, key, event, scope);
+    const applied = state?.version ?? -1;
+    if (!inStream(message) || message.metadata.version === applied + 1) {
+      state = await projection.evolve(state, key, message, scope);
+    } else {
+      for (const event of await eventsToApply(new HandlerContext(store, registry, tx, message, replaying), applied)) {
+        state = await projection.evolve(state, key, event, scope);
+      }
+    }
     if (state) states.set(key, state);
   }
   const changes: KeyedChange<S>[] = [];

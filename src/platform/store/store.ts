@@ -312,15 +312,52 @@ export class Store {
     return (await query.execute()).map(fromRow);
   }
 
-  /** Streams the log in batches (constant memory, for large replays). */
+  /**
+   * Streams the log in batches of `batchSize` (constant memory, for large replays); filtered by type,
+   * up to `untilPosition` or the head when it starts.
+   */
   async *readLogBatches(options: Omit<LogReadOptions, 'limit'> & { batchSize?: number }): AsyncGenerator<LoggedMessage[]> {
-    let after = options.after;
-    for (;;) {
-      const batch = await this.readLog({ ...options, after, limit: options.batchSize ?? 1000 });
-      if (batch.length === 0) return;
-      yield batch;
-      after = batch[batch.length - 1].metadata.position;
+    const size = options.batchSize ?? 1000;
+    if (!options.types) {
+      let after = options.after;
+      for (;;) {
+        const batch = await this.readLog({ ...options, after, limit: size });
+        if (batch.length === 0) return;
+        yield batch;
+        after = batch[batch.length - 1].metadata.position;
+      }
     }
+    // Filtered by type: read one window of positions at a time. A query over several types walks the
+    // type index and sorts what it finds by position — without a window, everything up to the end
+    // of the log, for every batch. Where most entries of the last window matched, the next one is
+    // read in position order and filtered here, which is cheaper than the index.
+    const types = new Set(options.types);
+    const until = options.untilPosition ?? (await this.headPosition());
+    let after = options.after;
+    let span = size;
+    let dense = false;
+    let batch: LoggedMessage[] = [];
+    while (after < until) {
+      const end = Math.min(after + span, until);
+      const wanted = size - batch.length;
+      const rows = await this.readLog({ ...options, types: dense ? undefined : options.types, after, untilPosition: end, limit: wanted });
+      const matched: LoggedMessage[] = dense ? rows.filter((row) => types.has(row.type)) : rows;
+      batch.push(...matched);
+      const from = after;
+      if (rows.length === wanted) {
+        after = rows[rows.length - 1].metadata.position;
+        span = Math.max(size, Math.floor(span / 2));
+      } else {
+        after = end;
+        span *= 2;
+      }
+      dense = matched.length >= (after - from) / 2;
+      if (batch.length === size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   }
 
   /** The highest position a log reader can see now (0 for an empty log). */
