@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoInlineScript, expectSecurityHeaders } from './page-checks.ts';
 import { type Access, ROUTES } from './routes.ts';
-import { type PageAgent, type Registrant, type World, buildWorld, holderOf, managerOf, operatorOf, ownerOf, routeTable } from './security-fixture.ts';
+import { type PageAgent, type Registrant, type World, buildWorld, holderOf, logIds, managerOf, operatorOf, ownerOf, routeTable, settle } from './security-fixture.ts';
 
 describe('security headers and scripts of every answer', () => {
   let w: World;
@@ -41,7 +41,9 @@ describe('security headers and scripts of every answer', () => {
     }
   }
 
-  it('on every GET route of the app, with the credentials it needs', async () => {
+  it('on every GET route of the app, with the credentials it needs (and no GET writes anything)', async () => {
+    await settle(w.server);
+    const before = await logIds(w.server);
     const routes = routeTable(w.server).filter(({ method }) => method === 'GET');
     expect(routes.length).toBeGreaterThan(60);
     for (const { url } of routes) {
@@ -59,6 +61,8 @@ describe('security headers and scripts of every answer', () => {
       }
     }
     expect(pages).toBeGreaterThan(30);
+    await settle(w.server);
+    expect(await logIds(w.server)).toEqual(before);
   });
 
   it('on redirects, refusals and error pages', async () => {
