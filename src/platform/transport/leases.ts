@@ -32,6 +32,8 @@ export class LeaseKeeper {
   readonly owner = newId();
   readonly timings: LeaseTimings;
   readonly #held = new Map<string, { validUntil: number; onLost: () => void }>();
+  /** Lease rows known to exist. */
+  readonly #rows = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #renewing: Promise<void> | undefined;
 
@@ -48,17 +50,20 @@ export class LeaseKeeper {
   }
 
   /**
-   * Takes the lease when it is free, expired or already ours. A new row starts at `initialPosition`.
+   * Takes the lease when it is free, expired or already ours. A new row starts at `initialPosition()`.
    * `onLost` is called when a renewal finds the lease gone.
    */
-  async acquire(name: string, onLost: () => void, initialPosition = 0): Promise<boolean> {
+  async acquire(name: string, onLost: () => void, initialPosition: () => Promise<number> = async () => 0): Promise<boolean> {
     const db = transportDb(this.store.db);
+    if (!this.#rows.has(name)) {
+      await db
+        .insertInto('transport_leases')
+        .values({ name, owner: null, expires_at: 0, position: await initialPosition(), sequence: 0, updated_at: new Date().toISOString() })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .execute();
+      this.#rows.add(name);
+    }
     const startedAt = Date.now();
-    await db
-      .insertInto('transport_leases')
-      .values({ name, owner: null, expires_at: 0, position: initialPosition, sequence: 0, updated_at: new Date().toISOString() })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
     const result = await db
       .updateTable('transport_leases')
       .set({ owner: this.owner, expires_at: startedAt + this.timings.leaseMs, updated_at: new Date().toISOString() })

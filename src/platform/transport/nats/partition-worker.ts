@@ -91,8 +91,7 @@ export class PartitionWorker {
     let failures = 0;
     while (!this.#stopped) {
       try {
-        const initial = await this.#handlerCheckpoint();
-        if (!(await this.transport.leases.acquire(this.lease, () => this.#wakeup.wake(), initial))) {
+        if (!(await this.transport.leases.acquire(this.lease, () => this.#wakeup.wake(), () => this.#handlerCheckpoint()))) {
           await this.#wakeup.wait(this.transport.leases.timings.renewMs);
           continue;
         }
@@ -133,8 +132,8 @@ export class PartitionWorker {
           this.onProgress();
         }
         if (queue.length === 0) {
-          const wait = Math.min(this.transport.idleCheckMs, leases.timings.renewMs);
-          if (!(await this.#wakeup.wait(wait))) this.#deadLettersChanged = true;
+          // Dead-letter changes come as signals; the subscription's idle re-check covers lost ones.
+          await this.#wakeup.wait(Math.min(this.transport.idleCheckMs, leases.timings.renewMs));
           continue;
         }
         const batch = queue.splice(0, batchSize);

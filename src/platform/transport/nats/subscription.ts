@@ -118,16 +118,31 @@ export class NatsSubscription implements HandlerSubscription {
 
   /** Looks at the low-watermark after local progress, while someone waits, and at the idle re-check. */
   async #watch(): Promise<void> {
+    let idle = false;
     while (!this.#stopped) {
       try {
         await this.refreshWatermark();
+        if (idle) await this.#lookForDeadLetterWork();
       } catch (error) {
         this.transport.logger.error({ err: error, handler: this.name }, 'cannot compute the low-watermark');
       }
-      await this.#wakeup.wait(this.#waiting > 0 ? WAITING_REFRESH_MS : this.transport.idleCheckMs);
+      const waitMs = this.#waiting > 0 ? WAITING_REFRESH_MS : this.transport.idleCheckMs;
+      idle = !(await this.#wakeup.wait(waitMs)) && waitMs === this.transport.idleCheckMs;
       // Lets the progress right behind land too.
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
+  }
+
+  /**
+   * The idle re-check of dead letters (a lost notification): when the handler has retry requests or
+   * parked messages, the workers holding partitions look at them.
+   */
+  async #lookForDeadLetterWork(): Promise<void> {
+    const db = this.transport.store.db;
+    const pending =
+      (await db.selectFrom('dead_letters').select('id').where('handler', '=', this.name).where('retry_requested', '=', 1).limit(1).executeTakeFirst()) ??
+      (await db.selectFrom('parked_messages').select('position').where('handler', '=', this.name).limit(1).executeTakeFirst());
+    if (pending) for (const worker of this.workers) worker.deadLettersChanged();
   }
 
   /** Computes the low-watermark, and moves the handler's checkpoint up to it. */
