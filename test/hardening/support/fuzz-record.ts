@@ -14,8 +14,10 @@ export interface Expectation {
    * single one, that one).
    */
   fields?: string[];
-  /** Statuses besides 4xx that refuse the request here (e.g. 303 back to a form, 200 for an htmx fragment showing errors). */
+  /** Statuses besides 4xx that refuse the request here (e.g. 200 for an htmx fragment showing errors). */
   alsoRefusing?: number[];
+  /** Pages: where a refusal may redirect (303 back to the form, to the log-in or locate page). */
+  refusedTo?: RegExp;
 }
 
 export interface Finding {
@@ -41,13 +43,16 @@ const INTERNALS: [string, RegExp][] = [
 /** Messages that say nothing about the problem (Fastify's bare status texts). */
 const VAGUE = /^(Bad Request|Not Found|Conflict|Unprocessable Entity|Forbidden|Unauthorized|Error|Client Error|Internal Server Error|Payload Too Large|Unsupported Media Type)\.?$/i;
 
+/** How much of a request body a report shows (`FUZZ_BODY_SHOWN` to see more). */
+const BODY_SHOWN = Number(process.env.FUZZ_BODY_SHOWN ?? 300);
+
 export function describeRequest(request: RawRequest): string {
   const headers = Object.entries(request.headers ?? {})
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => `${name}: ${shorten(String(value), 80)}`)
     .join(' | ');
   const body =
-    request.body === undefined ? '' : Buffer.isBuffer(request.body) ? `<${request.body.length} bytes: ${request.body.subarray(0, 60).toString('hex')}…>` : shorten(request.body, 300);
+    request.body === undefined ? '' : Buffer.isBuffer(request.body) ? `<${request.body.length} bytes: ${request.body.subarray(0, 60).toString('hex')}…>` : shorten(request.body, BODY_SHOWN);
   return `${request.method} ${shorten(request.path, 200)} [${headers}]${request.chunked ? ' (chunked)' : ''} ${body}`;
 }
 
@@ -128,8 +133,10 @@ export class FuzzRecord {
   #refusal(response: RawResponse, expectation: Expectation): string[] {
     const { status } = response;
     if (status >= 500) return [`${status} server error`];
-    const refusing = (status >= 400 && status < 500) || (expectation.alsoRefusing ?? []).includes(status);
-    if (!refusing) return [`accepted with ${status}: the request is invalid and must be refused`];
+    const location = String(response.headers.location ?? '');
+    const redirectedBack = status >= 300 && status < 400 && expectation.refusedTo !== undefined && expectation.refusedTo.test(location);
+    const refusing = (status >= 400 && status < 500) || (expectation.alsoRefusing ?? []).includes(status) || redirectedBack;
+    if (!refusing) return [`accepted with ${status}${location ? ` (to ${location})` : ''}: the request is invalid and must be refused`];
     if (expectation.surface === 'page') return this.#pageRefusal(response);
     if (status < 400) return [];
     return this.#apiRefusal(response, expectation);
@@ -141,6 +148,8 @@ export class FuzzRecord {
       return location.startsWith('/') && !location.startsWith('//') ? [] : [`redirect to ${JSON.stringify(location)} leaves the site`];
     }
     const type = String(response.headers['content-type'] ?? '');
+    // A form shown again says what is wrong.
+    if (response.status === 422 && !/role="alert"|class="field-error"|aria-invalid="true"/.test(response.text)) return ['a form refused (422) without an error shown'];
     if (type.startsWith('text/html')) return [];
     // Errors raised before a site's own handler (the body parser) use the JSON error body.
     if (type.startsWith('application/json')) return this.#apiRefusal(response, { surface: 'api' });

@@ -83,14 +83,14 @@ export const nonText = (nullable: boolean): fc.Arbitrary<unknown> =>
 
 /** Text that is no e-mail address. */
 export const notAnEmail: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('', '   ', 'plainaddress', '@example.com', 'a@', 'a@b', 'a b@example.com', 'a@exa mple.com', 'a..b@example.com', 'a@example..com', 'a\u0000@example.com', `${'a'.repeat(250)}@example.com`, 'ö@example.com', 'a@example.com\n'),
+  fc.constantFrom('', '   ', 'plainaddress', '@example.com', 'a@', 'a@b', 'a b@example.com', 'a@exa mple.com', 'a..b@example.com', 'a@example..com', 'a\u0000@example.com', `${'a'.repeat(250)}@example.com`, 'ö@example.com'),
   junkText.filter((text) => !text.includes('@')),
 );
 
 /** Text that is no calendar date `YYYY-MM-DD`. */
 export const notADate: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('', '2030-02-30', '2030-13-01', '2030-00-10', '2030-6-1', '2030/06/12', '12-06-2030', '2030-06-12T00:00:00Z', 'tomorrow', '+02030-06-12', '2030-06-12 ', '0000-00-00', '١٢٣٤-٠٦-١٢'),
-  junkText.filter((text) => !/^\d{4}-\d{2}-\d{2}$/.test(text)),
+  fc.constantFrom('', '2030-02-30', '2030-13-01', '2030-00-10', '2030-6-1', '2030/06/12', '12-06-2030', '2030-06-12T00:00:00Z', 'tomorrow', '+02030-06-12', '0000-00-00', '١٢٣٤-٠٦-١٢'),
+  junkText.filter((text) => !/^\d{4}-\d{2}-\d{2}$/.test(text.trim())),
 );
 
 /** The model of a body field: what its valid values are, so that invalid ones can be derived. */

@@ -86,7 +86,7 @@ export const oddSegment: fc.Arbitrary<string> = fc.oneof(
 /** Query strings no route expects: bad encodings, duplicates, prototype keys, huge. */
 export const oddQuery: fc.Arbitrary<string> = fc.oneof(
   fc.constant(''),
-  fc.constantFrom('?', '?a=%zz', '?%', '?__proto__[polluted]=1', '?constructor[prototype][x]=1', '?a=1&a=2&a=3', `?q=${'z'.repeat(6000)}`, '?waitMs=99999999', '?minPosition=-1', '?x=%00', '?;', '?&&&'),
+  fc.constantFrom('?', '?a=%zz', '?%', '?__proto__[polluted]=1', '?constructor[prototype][x]=1', '?a=1&a=2&a=3', `?q=${'z'.repeat(6000)}`, '?waitMs=99999999', '?minPosition=-1', '?x=%00', '?;', '?&&&', '?orderId=a&orderId=b', '?orderId[]=x', '?paymentId=a&paymentId=b', '?position=1&position=2', '?version=1&version=2', '?handler=a&handler=b'),
   junkText.filter((text) => text.length < 2000).map((text) => `?${encodeSegment(text)}=${encodeSegment(text)}`),
 );
 
