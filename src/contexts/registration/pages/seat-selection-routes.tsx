@@ -123,7 +123,9 @@ export function seatSelectionRoutes(context: ServiceContext): FastifyPluginAsync
       const givenId = formText(request.body, 'orderId');
       const orderId = UUID.test(givenId) ? givenId.toLowerCase() : newId();
       const seenVersion = versionOf(formText(request.body, 'orderVersion'));
-      const existing = holdsOrder(request, orderId) && (await context.order(orderId)).status !== 'None';
+      // An order of another conference is not changed under this one's path: placing it again is refused (→ locate).
+      const held = holdsOrder(request, orderId) ? await context.order(orderId) : undefined;
+      const existing = held !== undefined && held.status !== 'None' && held.conferenceId === conference.id;
 
       try {
         if (existing) {
