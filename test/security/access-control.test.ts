@@ -180,6 +180,13 @@ describe('access control of every route', () => {
       if (method === 'POST') {
         // A visitor with a session and a CSRF token of its own, holding another conference's order.
         attempts.push(['a session holding another order', await foreignHolder.post(url, form as Record<string, string>)]);
+        // The holder of the order, posting under another conference's path (with that conference's seat types).
+        const elsewhere = url.replace(`/${w.a.slug}/`, `/${w.b.slug}/`);
+        const crossedForm = Object.fromEntries(Object.entries(form ?? {}).map(([name, value]) => [name.replace(w.a.seatTypeIds[0], w.b.seatTypeIds[0]), value]));
+        const crossed = await holder.post(elsewhere, crossedForm as Record<string, string>);
+        expect(crossed.statusCode, `${key} under another conference: ${crossed.body.slice(0, 200)}`).toBe(303);
+        expect(crossed.headers.location, `${key} under another conference`).toBe(`/${w.b.slug}/order/find`);
+        expectNothingLeaked(crossed, `${key} under another conference`);
       } else {
         attempts.push(['no session', await send({ method, url })]);
         attempts.push(['a session holding another order', await send({ method, url, headers: { cookie: cookieHeader(foreignHolder) } })]);
