@@ -359,6 +359,22 @@ describe('access control of every route', () => {
     expect(await logIds(w.server)).toEqual(before);
   });
 
+  it('gives a conference’s owner that conference’s data only', async () => {
+    const orders = await send({ method: 'GET', url: `/api/management/conferences/${w.a.slug}/orders?status=pending,paid,expired`, headers: ownerOf(w.a) });
+    expect(orders.statusCode).toBe(200);
+    const ids = (orders.json() as { orders: Array<{ orderId: string }> }).orders.map(({ orderId }) => orderId);
+    expect(ids).toEqual(expect.arrayContaining([w.paid.id, w.pending.id]));
+    expect(ids).not.toContain(w.foreign.id);
+    expect(orders.body).not.toContain(w.foreign.accessCode);
+    const stats = await send({ method: 'GET', url: `/api/management/conferences/${w.a.slug}/stats`, headers: ownerOf(w.a) });
+    expect((stats.json() as { seatTypes: Array<{ id: string }> }).seatTypes.map(({ id }) => id).sort()).toEqual([...w.a.seatTypeIds].sort());
+    for (const page of ['orders', 'dashboard', 'seats', '']) {
+      const response = await send({ method: 'GET', url: `/manage/${w.a.slug}/${page}`, headers: { cookie: managerA.cookie } });
+      expect(response.statusCode, page).toBe(200);
+      for (const foreign of [w.foreign.id, w.foreign.accessCode, w.foreign.email, w.b.accessCode, ...w.b.seatTypeIds]) expect(response.body.includes(foreign), `${page} shows ${foreign}`).toBe(false);
+    }
+  });
+
   it('opens nothing through another spelling of a protected path', async () => {
     const slug = w.a.slug;
     const variants = [

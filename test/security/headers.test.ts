@@ -51,8 +51,11 @@ describe('security headers and scripts of every answer', () => {
       expect(route, `GET ${url} has no entry in ROUTES`).toBeDefined();
       let target = route.url(w);
       if (route.access === 'payment-token-page') target += `&token=${encodeURIComponent(w.pending.payment!.token)}`;
-      const response = await w.server.app.inject({ url: target, headers: { accept: 'text/html,*/*;q=0.8', ...credentials(route.access, route.order) } });
+      const response = await w.server.app.inject({ url: target, headers: { accept: 'text/html,*/*;q=0.8', origin: 'https://evil.example', ...credentials(route.access, route.order) } });
       const label = `GET ${url} (${response.statusCode})`;
+      // No CORS: another origin's scripts never read an answer.
+      expect(response.headers['access-control-allow-origin'], label).toBeUndefined();
+      expect(response.headers['access-control-allow-credentials'], label).toBeUndefined();
       expect(response.statusCode, label).toBeLessThan(500);
       expectSecurityHeaders(response, label);
       if (String(response.headers['content-type']).startsWith('text/html')) {
