@@ -37,10 +37,10 @@ export function postgresDialect(connectionString: string, options: { poolSize?: 
     // Positions come from transaction ids, assigned at the first write, not at commit (ADR 002).
     positionsFollowCommits: false,
     withDurability: (_durable, open) => open(),
-    // The commit returns before its WAL record is flushed; a crash may lose it, never corrupt (ADR 005).
-    relax: async (tx) => {
-      await sql`SET LOCAL synchronous_commit = off`.execute(tx);
-    },
+    // Every commit waits for its WAL flush, handlers' too: PostgreSQL can crash while this process
+    // lives on, and the process's memory (subscription checkpoints, cached aggregates) must never be
+    // ahead of what the database kept. (SQLite relaxes: it cannot lose a commit without the process.)
+    relax: async () => {},
     db,
     insertLog,
     // Every transaction older than the oldest running one has finished: rows below it can no longer appear.
