@@ -359,6 +359,47 @@ describe('access control of every route', () => {
     expect(await logIds(w.server)).toEqual(before);
   });
 
+  it('refuses log-ins and look-ups alike whether the e-mail, the code or the target is wrong', async () => {
+    const withoutToken = (body: string) => body.replace(/name="_csrf" value="[^"]*"/g, '').replace(/value="[^"]*@[^"]*"/g, '');
+    const answers = async (url: string, attempts: Array<Record<string, string>>) => {
+      const bodies = new Set<string>();
+      const statuses = new Set<number>();
+      for (const fields of attempts) {
+        const visitor = new (managerA.constructor as typeof PageAgent)(w.server, nextAddress());
+        await visitor.get(url);
+        const response = await visitor.post(url, fields);
+        statuses.add(response.statusCode);
+        bodies.add(withoutToken(response.body));
+        // The e-mail typed is shown again; no code but the one typed.
+        for (const secret of [w.paid.accessCode, w.foreign.accessCode, w.a.accessCode, w.b.accessCode]) {
+          if (secret !== fields.accessCode) expect(response.body.includes(secret), `${url} ${JSON.stringify(fields)} shows ${secret}`).toBe(false);
+        }
+      }
+      expect([...statuses], url).toHaveLength(1);
+      expect(bodies.size, url).toBe(1);
+    };
+    await answers('/manage/locate', [
+      { email: w.a.ownerEmail, accessCode: 'ZZZZZZ' },
+      { email: 'nobody@example.com', accessCode: w.a.accessCode },
+      { email: w.b.ownerEmail, accessCode: w.a.accessCode },
+    ]);
+    await answers(`/${w.a.slug}/order/find`, [
+      { email: w.paid.email, accessCode: 'ZZZZZZ' },
+      { email: 'nobody@example.com', accessCode: w.paid.accessCode },
+      { email: w.foreign.email, accessCode: w.foreign.accessCode },
+    ]);
+    const api = new Set<string>();
+    for (const payload of [
+      { email: w.paid.email, accessCode: 'ZZZZZZ' },
+      { email: 'nobody@example.com', accessCode: w.paid.accessCode },
+      { email: w.foreign.email, accessCode: w.foreign.accessCode },
+    ]) {
+      const response = await send({ method: 'POST', url: `/api/conferences/${w.a.slug}/orders/find`, payload });
+      api.add(`${response.statusCode} ${response.body}`);
+    }
+    expect(api.size).toBe(1);
+  });
+
   it('gives a conference’s owner that conference’s data only', async () => {
     const orders = await send({ method: 'GET', url: `/api/management/conferences/${w.a.slug}/orders?status=pending,paid,expired`, headers: ownerOf(w.a) });
     expect(orders.statusCode).toBe(200);

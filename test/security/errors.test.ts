@@ -105,6 +105,41 @@ describe('errors show no internals', () => {
     expectNoInternals(json, 'malformed JSON posted to a page');
   });
 
+  it('takes malformed cookies and credentials without a 5xx or a word of internals', async () => {
+    const headersList: Array<Record<string, string>> = [
+      { cookie: 'contoso_session=%%%; contoso_orders=%E0%A4%A' },
+      { cookie: `contoso_session=${'A'.repeat(8000)}` },
+      { cookie: 'contoso_session=;;;=;contoso_orders' },
+      { cookie: `contoso_session=${Buffer.from('not;a;session').toString('base64')}%3B${'x'.repeat(40)}` },
+      { authorization: 'Basic !!!not-base64!!!' },
+      { authorization: 'Basic' },
+      { authorization: `Basic ${Buffer.from('no-colon-at-all').toString('base64')}` },
+      { authorization: `Basic ${Buffer.from(`${'x'.repeat(5000)}:${'y'.repeat(5000)}`).toString('base64')}` },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer a b c' },
+      { authorization: `Bearer ${'t'.repeat(10_000)}` },
+      { 'x-access-code': '\u0000\u00ff<script>' },
+      { 'x-access-code': 'é'.repeat(300) },
+    ];
+    const urls = [
+      '/',
+      `/manage/${conference.slug}/`,
+      '/ops/messages',
+      `/api/management/conferences/${conference.slug}`,
+      '/api/ops/messages',
+      '/api/orders/0190a0a0-0000-7000-8000-000000000000',
+      '/metrics',
+    ];
+    for (const headers of headersList) {
+      for (const url of urls) {
+        const response = await inject({ url, headers: { ...html, ...headers }, remoteAddress: '192.0.2.77' });
+        const label = `${url} with ${JSON.stringify(headers).slice(0, 80)}`;
+        expect(response.statusCode, label).toBeLessThan(500);
+        expectNoInternals(response, label);
+      }
+    }
+  });
+
   it('hides a failure of the store behind the site’s error page or 500 internal, on every site', async () => {
     const db = server.store.db;
     const spy = vi.spyOn(db, 'selectFrom').mockImplementation(() => {
