@@ -1,6 +1,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PUBLIC_SESSION_COOKIE, SESSION_COOKIE } from '../../src/web/sessions.ts';
+import { ManagementClient } from '../web/management-fixture.ts';
 import { type Route, ROUTES } from './routes.ts';
 import { type PageAgent, type Registrant, type World, buildWorld, holderOf, logIds, managerOf, operatorOf, ownerOf, routeTable } from './security-fixture.ts';
 
@@ -398,6 +399,22 @@ describe('access control of every route', () => {
       api.add(`${response.statusCode} ${response.body}`);
     }
     expect(api.size).toBe(1);
+  });
+
+  it('opens only the conference whose code was given, also among conferences of one owner', async () => {
+    const management = new ManagementClient(w.server);
+    const first = await management.create({ ownerEmail: 'two.conferences@example.com' });
+    const second = await management.create({ ownerEmail: 'two.conferences@example.com' });
+    const agent = await managerOf(w.server, second, nextAddress());
+    for (const path of ['/', '/edit', '/seats', '/orders', '/dashboard']) {
+      expect((await agent.get(`/manage/${second.slug}${path}`)).statusCode, path).toBe(200);
+      const refused = await agent.get(`/manage/${first.slug}${path}`);
+      expect(refused.statusCode, path).toBe(303);
+      expect(refused.headers.location).toBe('/manage/locate');
+    }
+    const basic = await send({ method: 'GET', url: `/api/management/conferences/${first.slug}`, headers: ownerOf({ ownerEmail: first.ownerEmail, accessCode: second.accessCode }) });
+    expect(basic.statusCode).toBe(401);
+    expect(basic.body).not.toContain(first.accessCode);
   });
 
   it('gives a conference’s owner that conference’s data only', async () => {
