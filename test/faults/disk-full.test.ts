@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { registrationClient } from '../../bench/support/registration-client.ts';
 import { SQLITE_FILE } from '../../src/config.ts';
 import { createSoakConference } from '../../soak/traffic.ts';
+import { published } from './support/load.ts';
 import { PageBrowser, seatSelectionForm } from './support/page-browser.ts';
 import { type ServeProcess, freePort, startServe } from './support/serve-process.ts';
 import { sqliteIntegrity } from './support/store-log.ts';
@@ -67,6 +68,7 @@ describe.skipIf(process.getuid?.() !== 0)('a full disk under the embedded store 
         return { status: response.status, type: response.headers.get('content-type') ?? '', body: await response.text() };
       };
       const conference = await createSoakConference(client);
+      await published(client, conference.slug);
       const seats = [{ seatTypeId: conference.general, quantity: 1 }];
       const placeOrder = () => send('POST', `/api/conferences/${conference.slug}/orders`, { seats });
       const earlier = await client.placeOrder(conference.slug, seats);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SQLITE_FILE } from '../../src/config.ts';
 import { checkInvariants } from '../../soak/invariants.ts';
 import { type Traffic, createSoakConference } from '../../soak/traffic.ts';
-import { Load, LoadStats, missingEffects, recordingClient } from './support/load.ts';
+import { Load, LoadStats, missingEffects, published, recordingClient } from './support/load.ts';
 import { type ServeProcess, freePort, startServe } from './support/serve-process.ts';
 import { readLogRows, sqliteIntegrity } from './support/store-log.ts';
 
@@ -47,6 +47,7 @@ describe('conference serve killed under registration load (SQLite)', () => {
     const started = performance.now();
     try {
       const traffic: Traffic = { client, conference: await createSoakConference(client), orders: [], located: [] };
+      await published(client, traffic.conference.slug);
       load = new Load(traffic, stats, USERS);
       for (let k = 0; k < KILLS; k++) {
         // Killed while serving: after a few more acknowledged commands and a random moment more.
@@ -70,6 +71,7 @@ describe('conference serve killed under registration load (SQLite)', () => {
         `${kills.length} kills in ${(loadMs / 1000).toFixed(1)} s (restarts ${kills.map((k) => k.restartMs).join('/')} ms; ` +
           `requests in flight at the kills ${kills.map((k) => k.inFlight).join('/')}); ` +
           `${traffic.orders.length} orders; ${stats.summary()}`,
+        stats.samples,
       );
 
       expect(kills).toHaveLength(KILLS);

@@ -33,8 +33,16 @@ export class LoadStats {
   /** Scenario failures that are neither an HTTP status nor a network error. */
   readonly other: string[] = [];
 
-  count(status: number): void {
+  /** The first few requests answered with each status other than 2xx. */
+  readonly samples = new Map<number, string[]>();
+
+  count(status: number, request: string): void {
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
+    if (status >= 300) {
+      const samples = this.samples.get(status) ?? [];
+      if (samples.length < 3) samples.push(request);
+      this.samples.set(status, samples);
+    }
   }
 
   summary(): string {
@@ -61,7 +69,7 @@ export function recordingClient(baseUrl: string, stats: LoadStats, timeoutMs = 3
     try {
       const response = await fetch(new URL(path, baseUrl), { ...init, method, signal: AbortSignal.timeout(timeoutMs) });
       const text = await response.text();
-      stats.count(response.status);
+      stats.count(response.status, `${method} ${path}: ${text.slice(0, 120)}`);
       if (response.status >= 500) stats.serverErrors.push({ at: performance.now(), status: response.status, request: `${method} ${path}`, body: text.slice(0, 300) });
       return { status: response.status, ok: response.ok, text };
     } catch (error) {
@@ -181,4 +189,18 @@ export function missingEffects(acknowledged: readonly Acknowledged[], log: reado
     }
   }
   return missing;
+}
+
+/** Waits until the public API lists a conference just published (Registration learns of it asynchronously). */
+export async function published(client: RegistrationClient, slug: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      await client.call('GET', `/api/conferences/${slug}`);
+      return;
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 404) || performance.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
 }
