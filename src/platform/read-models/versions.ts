@@ -305,7 +305,7 @@ export class ReadModelVersions {
     let position = after;
     for (;;) {
       const head = await this.store.headPosition();
-      for await (const batch of this.store.readLogBatches({ after: position, types: replayer.storedTypes, untilPosition: head, batchSize: REPLAY_BATCH })) {
+      for await (const batch of readAhead(this.store.readLogBatches({ after: position, types: replayer.storedTypes, untilPosition: head, batchSize: REPLAY_BATCH }))) {
         const last = batch[batch.length - 1].metadata.position;
         await this.store.transaction(async (tx) => {
           await replayer.apply(tx, batch);
@@ -356,4 +356,24 @@ function useLiveVersions(store: Store, units: readonly ReadModelUnit[], live: re
 export async function loadLiveVersions(store: Store, units: readonly ReadModelUnit[]): Promise<void> {
   const live = await versionsDb(store.db).selectFrom('read_model_versions').select(['unit', 'version']).where('status', '=', 'live').execute();
   useLiveVersions(store, units, live);
+}
+
+/**
+ * The batches of `source`, each next one already being read while the caller works on the current
+ * one (on PostgreSQL the read and the replay's transaction use two connections).
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = source.next();
+      yield current.value;
+    }
+  } finally {
+    // Stopped early: the read in flight is waited for (its failure no longer matters), then closed.
+    await next.catch(() => undefined);
+    await source.return(undefined);
+  }
 }
