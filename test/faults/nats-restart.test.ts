@@ -143,4 +143,20 @@ describe('NATS transport across a NATS restart', () => {
       await processing.stop();
     }
   });
+
+  it('stops within seconds while NATS is down', async () => {
+    const { options } = freshNats(nats.url);
+    const processing = new Processing(store, registry, [recordingHandler('h2', ['Ping'])], { idleCheckMs: 500, nats: options });
+    processing.start();
+    const [event] = await ping(['z'], 1);
+    await expect(processing.waitFor('h2', event.metadata.position!, 20_000)).resolves.toBe(true);
+    await nats.kill();
+    try {
+      const started = Date.now();
+      await processing.stop();
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await nats.start();
+    }
+  });
 });

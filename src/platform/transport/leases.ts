@@ -115,6 +115,28 @@ export class LeaseKeeper {
       .execute();
   }
 
+  /** Gives the lease up and deletes its row (leases that are not reused, such as memberships). */
+  async remove(name: string): Promise<void> {
+    this.#held.delete(name);
+    this.#rows.delete(name);
+    await transportDb(this.store.db).deleteFrom('transport_leases').where('name', '=', name).where('owner', '=', this.owner).execute();
+  }
+
+  /** Unexpired leases whose names start with `prefix`; rows that ran out long ago are deleted. */
+  async countLive(prefix: string): Promise<number> {
+    const db = transportDb(this.store.db);
+    const now = Date.now();
+    await db.deleteFrom('transport_leases').where('name', 'like', `${prefix}%`).where('expires_at', '<', now - 10 * this.timings.leaseMs).execute();
+    const row = await db
+      .selectFrom('transport_leases')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('name', 'like', `${prefix}%`)
+      .where('owner', 'is not', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** Stops renewing the lease without releasing it (what a crash leaves behind). */
   abandon(name: string): void {
     this.#held.delete(name);

@@ -6,11 +6,22 @@ import { type Delivery, DeliveryAborted, HandlerRunner } from '../../processing/
 import { Wakeup } from '../../processing/wakeup.ts';
 import type { Tx } from '../../store/store.ts';
 import { partitionOf } from '../partition.ts';
-import { isNotFound, type NatsTransport } from './transport.ts';
+import { isNotFound, type NatsTransport, within } from './transport.ts';
+
+const CLOSE_WAIT_MS = 2000;
 
 /** Durable consumer name of a handler's partition: `<handler>-p<partition>`. */
 export function consumerName(handler: string, partition: number): string {
   return `${handler.replace(/[^A-Za-z0-9_-]/g, '_')}-p${partition}`;
+}
+
+/** How the partitions of a handler are shared among this process's workers and the other processes. */
+export interface PartitionShare {
+  /** Whether this process may take one more partition. */
+  mayTake(): boolean;
+  /** Whether this process holds more than its share and this partition is one to give back. */
+  shouldYield(partition: number): boolean;
+  progressed(): void;
 }
 
 /**
@@ -38,7 +49,7 @@ export class PartitionWorker {
     readonly handler: MessageHandler,
     readonly partition: number,
     private readonly storedTypes: ReadonlySet<string>,
-    private readonly onProgress: () => void,
+    private readonly share: PartitionShare,
   ) {
     this.lease = `${transport.stream}/${handler.name}/${partition}`;
     this.#consumer = consumerName(handler.name, partition);
@@ -89,13 +100,18 @@ export class PartitionWorker {
 
   async #loop(): Promise<void> {
     let failures = 0;
+    const { leases } = this.transport;
     while (!this.#stopped) {
       try {
-        if (!(await this.transport.leases.acquire(this.lease, () => this.#wakeup.wake(), () => this.#handlerCheckpoint()))) {
-          await this.#wakeup.wait(this.transport.leases.timings.renewMs);
+        if (!this.share.mayTake() || !(await leases.acquire(this.lease, () => this.#wakeup.wake(), () => this.#handlerCheckpoint()))) {
+          await this.#wakeup.wait(leases.timings.renewMs);
           continue;
         }
-        await this.#work();
+        if ((await this.#work()) === 'yield') {
+          // Given back to a process with fewer partitions: it has a while to take it.
+          await leases.release(this.lease);
+          await this.#wakeup.wait(2 * leases.timings.renewMs);
+        }
         failures = 0;
       } catch (error) {
         failures++;
@@ -112,7 +128,7 @@ export class PartitionWorker {
     return Number(row?.position ?? 0);
   }
 
-  async #work(): Promise<void> {
+  async #work(): Promise<'stopped' | 'yield'> {
     const { leases } = this.transport;
     const row = await leases.row(this.lease);
     this.runner.position = row.position;
@@ -126,10 +142,11 @@ export class PartitionWorker {
     const pump = this.#pump(messages, queue, batchSize * 2, space);
     try {
       while (!this.#stopped && leases.holds(this.lease)) {
+        if (this.share.shouldYield(this.partition)) return 'yield';
         if (this.#deadLettersChanged) {
           this.#deadLettersChanged = false;
           await this.runner.handleDeadLetterChanges();
-          this.onProgress();
+          this.share.progressed();
         }
         if (queue.length === 0) {
           // Dead-letter changes come as signals; the subscription's idle re-check covers lost ones.
@@ -143,16 +160,18 @@ export class PartitionWorker {
           queue.unshift(...left);
           break;
         }
-        this.onProgress();
+        this.share.progressed();
       }
     } finally {
-      await messages.close().catch(() => {});
+      // Bounded: with NATS unreachable, closing does not wait for the server.
+      await within(CLOSE_WAIT_MS, messages.close().catch(() => {}));
       space.wake();
-      await pump;
+      await within(CLOSE_WAIT_MS, pump);
       // Given back in order, so whoever works the partition next gets them first.
       if (!this.#killed) for (const message of queue) message.nak();
       this.#sequences.clear();
     }
+    return 'stopped';
   }
 
   async #pump(messages: ConsumerMessages, queue: JsMsg[], limit: number, space: Wakeup): Promise<void> {

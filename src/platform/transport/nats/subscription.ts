@@ -6,7 +6,7 @@ import type { HandlerSubscription } from '../../processing/subscription.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import { PARTITIONS, partitionOf } from '../partition.ts';
 import { transportDb } from '../schema.ts';
-import { PartitionWorker } from './partition-worker.ts';
+import { type PartitionShare, PartitionWorker } from './partition-worker.ts';
 import type { NatsTransport } from './transport.ts';
 
 /** Log entries read per look for the low-watermark. */
@@ -41,7 +41,15 @@ export class NatsSubscription implements HandlerSubscription {
   ) {
     this.storedTypes = [...new Set(handler.types.flatMap((type) => transport.registry.storedNamesOf(type)))];
     const typeSet = new Set(this.storedTypes);
-    this.workers = Array.from({ length: PARTITIONS }, (_, partition) => new PartitionWorker(transport, handler, partition, typeSet, () => this.#wakeup.wake()));
+    const share: PartitionShare = {
+      mayTake: () => this.heldPartitions().length < transport.fairShare(),
+      shouldYield: (partition) => {
+        const held = this.heldPartitions();
+        return held.length > transport.fairShare() && held.slice(transport.fairShare()).includes(partition);
+      },
+      progressed: () => this.#wakeup.wake(),
+    };
+    this.workers = Array.from({ length: PARTITIONS }, (_, partition) => new PartitionWorker(transport, handler, partition, typeSet, share));
     this.#progress.setMaxListeners(0);
   }
 
@@ -51,6 +59,11 @@ export class NatsSubscription implements HandlerSubscription {
 
   get running(): boolean {
     return !this.#stopped;
+  }
+
+  /** Partitions this process works now. */
+  heldPartitions(): number[] {
+    return this.workers.filter((worker) => worker.active).map((worker) => worker.partition);
   }
 
   get processed(): number {

@@ -5,7 +5,9 @@ import type { MessageHandler } from '../../processing/handler.ts';
 import type { RetryPolicy } from '../../processing/handler-runner.ts';
 import { type Logger, silentLogger } from '../../processing/logger.ts';
 import type { Store } from '../../store/store.ts';
+import { Wakeup } from '../../processing/wakeup.ts';
 import { LeaseKeeper, type LeaseTimings } from '../leases.ts';
+import { PARTITIONS } from '../partition.ts';
 import { Relay } from './relay.ts';
 import { NatsSubscription } from './subscription.ts';
 
@@ -55,8 +57,14 @@ export class NatsTransport {
   readonly leases: LeaseKeeper;
   readonly relay: Relay | undefined;
   readonly #servers: string[];
+  /** Live members (worker processes) last counted; 1 until counted. */
+  members = 1;
   #connection: Promise<Connection> | undefined;
   #streamReady: Promise<void> | undefined;
+  #stopped = true;
+  #killed = false;
+  #membership: Promise<void> | undefined;
+  readonly #membershipWakeup = new Wakeup();
 
   constructor(
     readonly store: Store,
@@ -99,17 +107,63 @@ export class NatsTransport {
     return `relay:${this.stream}`;
   }
 
+  /** Name of this process's membership lease: the partitions are shared among the members. */
+  get #memberLease(): string {
+    return `member:${this.stream}:${this.leases.owner}`;
+  }
+
+  /**
+   * Partitions of one handler this process may hold: 16 shared among the live members, rounded up.
+   * A process holding more gives the rest back, so the partitions spread over the workers.
+   */
+  fairShare(): number {
+    return Math.ceil(PARTITIONS / Math.max(1, this.members));
+  }
+
   start(): void {
+    this.#stopped = false;
+    this.#killed = false;
+    this.#membership = this.#keepMembership();
     this.relay?.start();
   }
 
+  /** Counts the members every renewal period, renewing this process's membership with its leases. */
+  async #keepMembership(): Promise<void> {
+    while (!this.#stopped) {
+      try {
+        if (!this.leases.holds(this.#memberLease)) await this.leases.acquire(this.#memberLease, () => this.#membershipWakeup.wake());
+        this.members = Math.max(1, await this.leases.countLive(`member:${this.stream}:`));
+      } catch (error) {
+        this.logger.error({ err: error }, 'cannot count the transport members');
+      }
+      await this.#membershipWakeup.wait(this.leases.timings.renewMs);
+    }
+  }
+
+  /** Stops as a crash would: the membership and the relay's lease are left to run out (tests). */
+  async kill(): Promise<void> {
+    this.#killed = true;
+    this.leases.abandon(this.#memberLease);
+    await this.relay?.kill();
+    await this.stop();
+  }
+
   async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#membershipWakeup.wake();
+    await this.#membership;
     await this.relay?.stop();
+    if (!this.#killed) await this.leases.remove(this.#memberLease).catch(() => {});
     await this.leases.close();
     const connection = this.#connection;
     this.#connection = undefined;
     this.#streamReady = undefined;
-    if (connection) await (await connection.catch(() => undefined))?.nc.close();
+    if (connection) {
+      // Bounded: a connection still being opened (NATS unreachable) is closed whenever it opens.
+      const opened = await Promise.race([connection.catch(() => undefined), new Promise<undefined>((resolve) => setTimeout(resolve, 2000))]);
+      if (opened) await within(2000, opened.nc.close());
+      else void connection.then(({ nc }) => nc.close(), () => {});
+    }
   }
 
   /** The connection, opened on first use; NATS restarts are ridden out by reconnecting for ever. */
@@ -145,6 +199,13 @@ export class NatsTransport {
     });
     return this.#streamReady;
   }
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+export async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** A JetStream "not found" answer (stream or consumer). */
