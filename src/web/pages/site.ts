@@ -19,7 +19,8 @@ const VENDOR_SCRIPTS: Record<string, string> = {
 /**
  * What every site needs (ARCHITECTURE 8): security headers on every answer, with a
  * Content-Security-Policy that allows scripts, styles, fonts and images from our origin only (no
- * inline scripts, no `eval`, no inline styles), and the static assets under `/assets/`.
+ * inline scripts, no `eval`, no inline styles), `Cache-Control: no-store` on pages and JSON, and
+ * the static assets under `/assets/`.
  * Registered on the root instance so its hooks apply to every route.
  */
 export async function installSite(app: FastifyInstance): Promise<void> {
@@ -41,6 +42,14 @@ export async function installSite(app: FastifyInstance): Promise<void> {
       },
     },
     xFrameOptions: { action: 'deny' },
+  });
+  // Pages and JSON answers may show access codes, order and owner data: no browser or proxy cache keeps
+  // them (static assets, which carry their own caching headers, are left as they are).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control') && /^(text\/html|application\/json)/.test(String(reply.getHeader('content-type') ?? ''))) {
+      reply.header('cache-control', 'no-store');
+    }
+    return payload;
   });
   await app.register(fastifyStatic, { root: OWN_ASSETS, prefix: '/assets/' });
   for (const [file, directory] of Object.entries(VENDOR_SCRIPTS)) {
