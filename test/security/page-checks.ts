@@ -32,6 +32,8 @@ export function expectSecurityHeaders(response: LightMyRequestResponse, label: s
   expect(csp.get('frame-ancestors'), label).toEqual(["'none'"]);
   expect(csp.get('base-uri'), label).toEqual(["'self'"]);
   expect(csp.get('form-action'), label).toEqual(["'self'"]);
+  // Pages and API answers may carry access codes: no cache keeps them.
+  if (/^(text\/html|application\/json)/.test(String(headers['content-type']))) expect(String(headers['cache-control']), `${label}: cache-control`).toMatch(/\bno-store\b/);
 }
 
 /**
