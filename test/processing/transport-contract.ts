@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Message } from '../../src/platform/messages/envelope.ts';
 import { newEvent, originFromRequest } from '../../src/platform/messages/factory.ts';
+import type { MessageHandler } from '../../src/platform/processing/handler.ts';
 import { Processing, type ProcessingOptions } from '../../src/platform/processing/processing.ts';
+import { ConcurrencyError } from '../../src/platform/store/errors.ts';
 import type { Store } from '../../src/platform/store/store.ts';
 import { eventually } from '../support/eventually.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
@@ -92,6 +94,29 @@ export function transportContract(name: string, open: () => Promise<TransportFix
       await expect(processing.waitFor('h', events.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
       expect(await effectsBySource('h', events)).toEqual(idsBySource(events));
       expect(await effectsOf(store, 'h')).toHaveLength(events.length);
+    });
+
+    it('retries concurrency conflicts at once: the effect commits once, nothing is dead-lettered', async () => {
+      const recorder = recordingHandler('h', ['Ping']);
+      let conflicts = 0;
+      const conflicting: MessageHandler = {
+        ...recorder,
+        async handle(message, context) {
+          await recorder.handle(message, context);
+          if (message.metadata.sourceId === 'a' && conflicts < 8) {
+            conflicts++;
+            throw new ConcurrencyError('Pinger:a', 0);
+          }
+        },
+      };
+      const processing = new Processing(store, registry, [conflicting], { retry, idleCheckMs: 500, ...fixture.options });
+      running.push(processing);
+      processing.start();
+      const events = await ping(['a', 'b'], 2);
+      await expect(processing.waitFor('h', events.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+      expect(conflicts).toBe(8);
+      expect(await processing.deadLetters.list()).toEqual([]);
+      expect(await effectsBySource('h', events)).toEqual(idsBySource(events));
     });
 
     it('messages delivered again (republished, redelivered) have no second effect', async () => {
