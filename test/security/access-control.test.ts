@@ -69,7 +69,11 @@ describe('access control of every route', () => {
         : payload !== undefined
           ? { payload: payload as object, headers: rest.headers }
           : { headers: rest.headers };
-    return w.server.app.inject({ ...(rest as InjectOptions), ...body, remoteAddress: rest.remoteAddress ?? nextAddress() } as InjectOptions);
+    return w.server.app.inject({ ...(rest as InjectOptions), ...body, remoteAddress: rest.remoteAddress ?? nextAddress() } as InjectOptions).then((response) => {
+      // Every redirect stays on this site: a path, never `//host` or `/\\host`.
+      if (response.headers.location !== undefined) expect(String(response.headers.location), `${options.method} ${options.url}`).toMatch(/^\/(?![/\\])/);
+      return response;
+    });
   }
 
   /** What a refused answer must never contain: the orders' access codes and the owners' codes. */
@@ -445,6 +449,18 @@ describe('access control of every route', () => {
       ...[`/manage/${slug}/edit/`, `/manage//${slug}/`, `/manage/${slug.toUpperCase()}/edit`, `/manage/${slug}/./orders`, `/MANAGE/${slug}/`, `/manage/${slug}%2Fedit`],
       ...[`/${slug}/order/${w.paid.id}/`, `/${slug}/order/${w.paid.id.toUpperCase()}`, `/${slug.toUpperCase()}/order/${w.paid.id}`, `/${slug}//order/${w.paid.id}`],
     ];
+    // Redirects built from the path (a slug in another case) stay on this site (`send` checks every Location).
+    for (const url of [
+      `/${slug.toUpperCase()}//evil.example/`,
+      `/${slug.toUpperCase()}/%2F%2Fevil.example`,
+      `/${slug.toUpperCase()}/order/%2F%2Fevil.example`,
+      '/%2F%2Fevil.example/',
+      `/${slug.toUpperCase()}?next=//evil.example`,
+      `/${slug.toUpperCase()}/register?orderId=//evil.example`,
+      `/${slug.toUpperCase()}/register?orderId=%2F%2Fevil.example`,
+    ]) {
+      expect((await send({ method: 'GET', url, headers: { accept: 'text/html' } })).statusCode, url).toBeLessThan(500);
+    }
     for (const url of variants) {
       for (const method of ['GET', 'HEAD'] as const) {
         const response = await send({ method, url, headers: { accept: 'text/html' } });
