@@ -103,6 +103,9 @@ describe('access control of every route', () => {
     for (const { key, method, route } of cases().filter(({ route, method }) => route?.access === 'public' && (method === 'GET' || method === 'HEAD'))) {
       const response = await send({ method, url: route.url(w) });
       expect(response.statusCode, key).toBeLessThan(400);
+      // Nothing public names an owner or carries a code.
+      expectNothingLeaked(response, key);
+      for (const owner of [w.a.ownerEmail, w.b.ownerEmail]) expect(response.body.includes(owner), `${key} shows ${owner}`).toBe(false);
     }
   });
 
