@@ -2,7 +2,7 @@ import type { LoggedMessage } from '../messages/envelope.ts';
 import { isImported, partitionKey } from '../messages/envelope.ts';
 import { newId } from '../messages/ids.ts';
 import type { MessageRegistry } from '../messages/registry.ts';
-import { ConcurrencyError } from '../store/errors.ts';
+import { ConcurrencyError, storeUnavailableReason } from '../store/errors.ts';
 import type { Store, Tx } from '../store/store.ts';
 import { HandlerContext, type MessageHandler } from './handler.ts';
 import { type Logger, silentLogger } from './logger.ts';
@@ -220,6 +220,9 @@ export class HandlerRunner {
         'handler failed',
       );
       if (attempt >= this.retry.maxAttempts) {
+        // The store was full, read-only or away, not the handler at fault: no dead letter (the
+        // store may be back just in time to take one); the caller backs off and delivers it again.
+        if (storeUnavailableReason(error)) throw error;
         await this.#deadLetter(message, error, attempt, alongside, firstFailedAt);
         return 'dead';
       }
