@@ -27,6 +27,7 @@ import { closeAreasInMaintenance } from './maintenance/gate.tsx';
 import { registerMaintenanceMetrics } from './maintenance/metrics.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { ServerMetrics, metricsRoutes } from './metrics.ts';
+import { refuseNulCharacters } from './nul-characters.ts';
 import { operatorAuth } from './operator-auth.ts';
 import { opsApi } from './ops-api.ts';
 import { opsSite } from './ops-pages/routes.tsx';
@@ -74,6 +75,7 @@ export async function buildServer({ config, store, registry, processing, mainten
   installErrorHandling(app);
   app.setNotFoundHandler(notFoundHandler(routes, pageNotFound(routeNotFound)));
   requireJsonBodies(app);
+  refuseNulCharacters(app);
   await installSite(app);
   await registerSessions(app, config.sessionSecret);
   const maintenance = given ?? (await MaintenanceSwitches.open(store, { onError: (error) => logger.error({ err: error }, 'cannot read the maintenance switches') }));
