@@ -1,5 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { CredentialLimits } from '../../../web/credential-limits.ts';
+import { toApiError } from '../../../web/errors.ts';
 import { ERROR_TEXT } from '../../../web/pages/error-texts.ts';
 import { PAGE, render } from '../../../web/pages/render.ts';
 import { RateLimiter, TOO_MANY_ATTEMPTS } from '../../../web/rate-limiter.ts';
@@ -21,7 +22,10 @@ export function processorSite(options: RegistrationServiceOptions): FastifyPlugi
   const context = new ServiceContext(options);
   const limits = new CredentialLimits(new RateLimiter(options.store));
   return async (app) => {
-    app.setErrorHandler((error, request, reply) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      // A request refused before the page (e.g. a NUL in the query) keeps its status and message.
+      const answer = toApiError(error);
+      if (answer.statusCode < 500) return render(reply, <ProcessorRefusalPage message={answer.message} />, answer.statusCode);
       request.log.error({ err: error }, 'payment processor page failed');
       return render(reply, <ProcessorRefusalPage message={ERROR_TEXT} />, 500);
     });
