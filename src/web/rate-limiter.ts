@@ -88,8 +88,12 @@ export class RateLimiter {
   }
 }
 
+/**
+ * A key is whatever was typed (an e-mail, a payment id…); PostgreSQL text cannot hold NUL, so a key
+ * with one is kept in its JSON form (quoted, which no other key is: they start with the client IP).
+ */
 function bucketOf(limit: RateLimit, key: string): string {
-  return `${limit.name}|${key}`;
+  return `${limit.name}|${key.includes('\u0000') ? JSON.stringify(key) : key}`;
 }
 
 export const TOO_MANY_ATTEMPTS = 'Too many attempts. Please try again later.';
