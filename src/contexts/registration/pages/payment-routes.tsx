@@ -3,9 +3,10 @@ import { CredentialLimits } from '../../../web/credential-limits.ts';
 import { formText } from '../../../web/pages/form-values.ts';
 import { RateLimiter, TOO_MANY_ATTEMPTS } from '../../../web/rate-limiter.ts';
 import { PAGE, render } from '../../../web/pages/render.ts';
+import { hasControlCharacters } from '../../shared/text-rules.ts';
 import { processorUrl } from '../service/checkout.ts';
 import type { ServiceContext } from '../service/context.ts';
-import { DomainError, NotFoundError } from '../service/errors.ts';
+import { DomainError, NotFoundError, PAYMENT_LINK_INVALID } from '../service/errors.ts';
 import { type PaymentAnswer, answerPayment, orderOfPayment } from '../service/payments.ts';
 import { orderConference } from './conference-scope.ts';
 import { holdsOrder, paymentTokenOf, publicSessionId } from './order-access.ts';
@@ -56,6 +57,8 @@ export function paymentRoutes(context: ServiceContext): FastifyPluginAsync {
           return sendRefusal(reply, TOO_MANY_ATTEMPTS, 429);
         }
         try {
+          // A payment id with control characters names no payment (PostgreSQL cannot even look a NUL up).
+          if (hasControlCharacters(paymentId)) throw new NotFoundError(PAYMENT_LINK_INVALID);
           const answered = await answerPayment(context, paymentId, answer, token, { sessionId: publicSessionId(request) });
           return reply.redirect(withPosition(nextPage(conference.slug, answer, answered.orderId), answered.position), 303);
         } catch (error) {

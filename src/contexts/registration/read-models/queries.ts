@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import { emailKey } from '../../shared/text-rules.ts';
+import { emailKey, hasControlCharacters } from '../../shared/text-rules.ts';
 import type { PersonalInfo } from '../contract.ts';
 import { loadDraft } from './draft-orders.ts';
 import { loadPricedOrder } from './priced-orders.ts';
@@ -139,6 +139,8 @@ export class RegistrationReadModels {
    * e-mail and access code, both in any case; when several match, the most recently placed.
    */
   async findOrder(conferenceId: string, email: string, accessCode: string): Promise<string | undefined> {
+    // Text with control characters matches no registrant (and PostgreSQL cannot compare a NUL).
+    if (hasControlCharacters(email) || hasControlCharacters(accessCode)) return undefined;
     const row = await this.#db
       .selectFrom('reg_draft_orders')
       .select('order_id')
