@@ -17,11 +17,15 @@ export interface DeadLetter {
   waitingBehind: number;
 }
 
+/** Ids and handler names never hold NUL, which PostgreSQL text cannot even be compared with: such a selection finds nothing. */
+const storable = (text: string) => !text.includes('\u0000');
+
 /** The operator's view of the dead-letter lists of every handler: inspect, retry, discard. */
 export class DeadLetters {
   constructor(private readonly store: Store) {}
 
   async list(options: { handler?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+    if (options.handler !== undefined && !storable(options.handler)) return [];
     let query = this.store.db
       .selectFrom('dead_letters as d')
       .selectAll('d')
@@ -75,13 +79,15 @@ export class DeadLetters {
    */
   async retry(selection: { ids?: string[]; handler?: string }): Promise<number> {
     if (!selection.ids?.length && selection.handler === undefined) return 0;
+    const ids = selection.ids?.filter(storable);
+    if ((selection.ids?.length && !ids?.length) || (selection.handler !== undefined && !storable(selection.handler))) return 0;
     const updated = await this.store.transaction(async (tx) => {
       let query = tx.db.updateTable('dead_letters').set({ retry_requested: 1 });
-      if (selection.ids?.length) query = query.where('id', 'in', selection.ids);
+      if (ids?.length) query = query.where('id', 'in', ids);
       if (selection.handler !== undefined) query = query.where('handler', '=', selection.handler);
       const updated = Number((await query.executeTakeFirst()).numUpdatedRows);
       if (updated === 0) return 0;
-      const target = selection.ids?.length ? selection.ids.join(',') : `handler:${selection.handler}`;
+      const target = ids?.length ? ids.join(',') : `handler:${selection.handler}`;
       await this.store.append(tx, [newOperatorAction({ action: 'retry-dead-letter', target, reason: null })]);
       tx.topics.add('dead_letters');
       return updated;
@@ -94,6 +100,7 @@ export class DeadLetters {
    * behind it are then delivered to the handler. False when there is no such dead letter.
    */
   async discard(id: string, reason: string): Promise<boolean> {
+    if (!storable(id)) return false;
     return this.store.transaction(async (tx) => {
       const row = await tx.db.deleteFrom('dead_letters').where('id', '=', id).returningAll().executeTakeFirst();
       if (!row) return false;
