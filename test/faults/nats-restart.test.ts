@@ -159,4 +159,23 @@ describe('NATS transport across a NATS restart', () => {
       await nats.start();
     }
   });
+
+  it('a worker started while NATS is down catches up once it is back', async () => {
+    const { options } = freshNats(nats.url);
+    const before = await store.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    await nats.kill();
+    const processing = new Processing(store, registry, [recordingHandler('h3', ['Ping'])], { idleCheckMs: 500, nats: options });
+    processing.start();
+    try {
+      const events = await ping(['x', 'y'], 3);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await nats.start();
+      await expect(processing.waitFor('h3', events.at(-1)!.metadata.position!, 60_000)).resolves.toBe(true);
+      const effects = await effectsOf(store, 'h3');
+      expect(effects).toHaveLength(Number(before.n) + events.length);
+      expect(new Set(effects.map((e) => e.message_id)).size).toBe(effects.length);
+    } finally {
+      await processing.stop();
+    }
+  });
 });

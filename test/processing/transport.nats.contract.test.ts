@@ -1,4 +1,4 @@
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Message, partitionKey } from '../../src/platform/messages/envelope.ts';
@@ -171,6 +171,22 @@ describe('NATS transport: partitions and leases', () => {
     await processing.resume();
     await expect(processing.waitFor('h', second.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     expect((await effectsOf(store, 'h')).map((e) => e.message_id).sort()).toEqual([...first, ...second].map((e) => e.metadata.messageId).sort());
+  });
+
+  it('recovers when its consumers are deleted from outside', async () => {
+    const processing = worker();
+    const first = await ping(['a', 'b', 'c'], 2);
+    await expect(processing.waitFor('h', first.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      for (let p = 0; p < PARTITIONS; p++) await jsm.consumers.delete(nats.options.stream!, `h-p${p}`).catch(() => false);
+    } finally {
+      await nc.close();
+    }
+    const second = await ping(['a', 'b', 'c'], 2);
+    await expect(processing.waitFor('h', second.at(-1)!.metadata.position!, 30_000)).resolves.toBe(true);
+    expect(await effectsOf(store, 'h')).toHaveLength(first.length + second.length);
   });
 
   it('keeps the low-watermark as the handler checkpoint, for readers in other processes', async () => {

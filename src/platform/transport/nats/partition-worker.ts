@@ -103,14 +103,18 @@ export class PartitionWorker {
     const { leases } = this.transport;
     while (!this.#stopped) {
       try {
-        if (!this.share.mayTake() || !(await leases.acquire(this.lease, () => this.#wakeup.wake(), () => this.#handlerCheckpoint()))) {
+        const mine = leases.holds(this.lease);
+        if ((!mine && !this.share.mayTake()) || !(await leases.acquire(this.lease, () => this.#wakeup.wake(), () => this.#handlerCheckpoint()))) {
           await this.#wakeup.wait(leases.timings.renewMs);
           continue;
         }
-        if ((await this.#work()) === 'yield') {
+        const outcome = await this.#work();
+        if (outcome === 'yield') {
           // Given back to a process with fewer partitions: it has a while to take it.
           await leases.release(this.lease);
           await this.#wakeup.wait(2 * leases.timings.renewMs);
+        } else if (outcome === 'ended') {
+          await this.#wakeup.wait(200);
         }
         failures = 0;
       } catch (error) {
@@ -128,7 +132,7 @@ export class PartitionWorker {
     return Number(row?.position ?? 0);
   }
 
-  async #work(): Promise<'stopped' | 'yield'> {
+  async #work(): Promise<'stopped' | 'ended' | 'yield'> {
     const { leases } = this.transport;
     const row = await leases.row(this.lease);
     this.runner.position = row.position;
@@ -136,13 +140,24 @@ export class PartitionWorker {
     this.#deadLettersChanged = true;
     const consumer = await this.#openConsumer(row.sequence);
     const batchSize = this.handler.batchSize ?? 100;
-    const messages = await consumer.consume({ max_messages: batchSize, expires: Math.max(1000, Math.min(30_000, this.transport.ackWaitMs)) });
+    // A consumer deleted from outside ends the messages, and the worker makes the consumer again.
+    const messages = await consumer.consume({
+      max_messages: batchSize,
+      expires: Math.max(1000, Math.min(30_000, this.transport.ackWaitMs)),
+      abort_on_missing_resource: true,
+    });
     const queue: JsMsg[] = [];
     const space = new Wakeup();
-    const pump = this.#pump(messages, queue, batchSize * 2, space);
+    let pumping = true;
+    const pump = this.#pump(messages, queue, batchSize * 2, space).finally(() => {
+      pumping = false;
+      this.#wakeup.wake();
+    });
     try {
       while (!this.#stopped && leases.holds(this.lease)) {
         if (this.share.shouldYield(this.partition)) return 'yield';
+        // The consumer's messages ended (deleted from outside, or the client gave up): open it again.
+        if (!pumping && queue.length === 0) return 'ended';
         if (this.#deadLettersChanged) {
           this.#deadLettersChanged = false;
           await this.runner.handleDeadLetterChanges();
