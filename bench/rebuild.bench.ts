@@ -1,7 +1,8 @@
 /**
  * Rebuild throughput (DOMAIN 7.2): a generated log of whole orders (placed, reserved, priced,
- * registrant, confirmed) rebuilt side by side into the draft-orders and priced-orders read models,
- * next to reading the same log rows raw (the driver alone, JSON decoded) in the same run.
+ * registrant, confirmed) rebuilt side by side into draft-orders alone, then into the conference and
+ * order read models together from one read, next to reading the same log rows raw (the driver alone,
+ * JSON decoded) in the same run.
  */
 import { performance } from 'node:perf_hooks';
 import BetterSqlite3 from 'better-sqlite3';
@@ -10,7 +11,7 @@ import { APP_MIGRATIONS } from '../src/app/migrations.ts';
 import { READ_MODEL_UNITS, readModelVersions } from '../src/app/read-models.ts';
 import { createMessageRegistry } from '../src/app/registry.ts';
 import { originFromRequest } from '../src/platform/messages/factory.ts';
-import { Job, rebuild } from '../src/platform/read-models/rebuild.ts';
+import { Job, rebuildTogether } from '../src/platform/read-models/rebuild.ts';
 import { Store } from '../src/platform/store/store.ts';
 import { freshLocation } from './support/locations.ts';
 import type { BenchModule, BenchRow, StoreKind } from './support/types.ts';
@@ -23,7 +24,9 @@ const QUICK_LOG_EVENTS = 50_000;
 const TARGET_RATIO = 0.5;
 /** A million events rebuilt within a minute on SQLite: ≥ 16,667 events/s. */
 const TARGET_EVENTS_PER_SECOND = 1_000_000 / 60;
-const UNITS = ['draft-orders', 'priced-orders'];
+/** One read model alone, then the conference and order read models rebuilt together from one read of the log. */
+const SINGLE = 'draft-orders';
+const TOGETHER = ['catalogue', 'draft-orders', 'priced-orders'];
 
 export const benchmark: BenchModule = {
   name: 'rebuild',
@@ -45,29 +48,42 @@ export const benchmark: BenchModule = {
       const rawRate = (read * 1000) / (performance.now() - rawStart);
 
       const versions = readModelVersions(store, createMessageRegistry());
-      let applied = 0;
-      const start = performance.now();
-      for (const name of UNITS) {
-        const unit = READ_MODEL_UNITS.find((u) => u.name === name)!;
-        const result = await rebuild(versions, unit, new Job(name));
-        applied += result.applied;
-        ctx.log(`${kind}: ${name} rebuilt, ${result.applied} events in ${result.seconds.toFixed(1)} s`);
-      }
-      const rate = (applied * 1000) / (performance.now() - start);
-      const note = `${events.toLocaleString('en-US')} events in the log; ${UNITS.join(' + ')}`;
-      rows.push({
-        store: kind,
-        measurement: 'rebuild (events replayed)',
-        ours: { value: rate, unit: 'events/s' },
-        baseline: { value: rawRate, unit: 'events/s', label: 'raw read' },
-        target: { kind: 'ratio', min: TARGET_RATIO },
-        note,
-      });
+      const note = `${events.toLocaleString('en-US')} events in the log`;
+      const timed = async (names: readonly string[]) => {
+        const units = names.map((name) => READ_MODEL_UNITS.find((unit) => unit.name === name)!);
+        const start = performance.now();
+        const results = await rebuildTogether(versions, units, new Job(names.join(' + ')));
+        const seconds = (performance.now() - start) / 1000;
+        const applied = results.reduce((sum, result) => sum + result.applied, 0);
+        ctx.log(`${kind}: ${names.join(' + ')} rebuilt, ${applied} events replayed in ${seconds.toFixed(1)} s`);
+        return applied / seconds;
+      };
+      const single = await timed([SINGLE]);
+      const together = await timed(TOGETHER);
+      const baseline = { value: rawRate, unit: 'events/s', label: 'raw read' };
+      rows.push(
+        {
+          store: kind,
+          measurement: `rebuild ${SINGLE} (events replayed)`,
+          ours: { value: single, unit: 'events/s' },
+          baseline,
+          target: { kind: 'ratio', min: TARGET_RATIO },
+          note,
+        },
+        {
+          store: kind,
+          measurement: `rebuild ${TOGETHER.join(' + ')} from one read (events replayed)`,
+          ours: { value: together, unit: 'events/s' },
+          baseline,
+          target: { kind: 'ratio', min: TARGET_RATIO },
+          note,
+        },
+      );
       if (kind === 'sqlite') {
         rows.push({
           store: kind,
-          measurement: 'rebuild, against a million in 60 s',
-          ours: { value: rate, unit: 'events/s' },
+          measurement: `rebuild ${SINGLE}, against a million in 60 s`,
+          ours: { value: single, unit: 'events/s' },
           target: { kind: 'min', value: TARGET_EVENTS_PER_SECOND, unit: 'events/s' },
           note,
         });
@@ -80,9 +96,11 @@ export const benchmark: BenchModule = {
         title: 'Read-model rebuild',
         description:
           'A generated log of whole orders (OrderPlaced, OrderReservationCompleted, OrderTotalsCalculated, ' +
-          'OrderRegistrantAssigned, OrderConfirmed) is rebuilt side by side into new versions of draft-orders and ' +
-          'priced-orders (each reads the whole log for its types). Baseline: the same log read once with the bare driver ' +
-          'in pages of 1000 rows, payload and metadata JSON-decoded.',
+          'OrderRegistrantAssigned, OrderConfirmed) is rebuilt side by side into a new version of draft-orders alone, ' +
+          'then into new versions of the catalogue (conferences and seat types), draft-orders and priced-orders together ' +
+          'from one read of the log (`conference rebuild catalogue draft-orders priced-orders`; an event replayed into two ' +
+          'read models counts twice). Each rebuild ends with the switch. Baseline: the same log read once with the bare ' +
+          'driver in pages of 1000 rows, payload and metadata JSON-decoded.',
         rows,
       },
     ];

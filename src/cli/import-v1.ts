@@ -5,7 +5,7 @@ import { createMessageRegistry } from '../app/registry.ts';
 import { parseSettings } from '../config.ts';
 import { type ImportProgress, type ImportSummary, importV1 } from '../contexts/migration/v1/import-v1.ts';
 import type { MessageRegistry } from '../platform/messages/registry.ts';
-import { Job, rebuild } from '../platform/read-models/rebuild.ts';
+import { Job, rebuildTogether } from '../platform/read-models/rebuild.ts';
 import type { Store } from '../platform/store/store.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -60,22 +60,21 @@ export async function importV1Command(file: string, options: ImportV1Options): P
 }
 
 /**
- * Step 7 (DOMAIN 7.5): every read model rebuilt side by side from the new log, one after the other
- * (as `conference rebuild` does); readers switch to each new version once it has caught up.
+ * Step 7 (DOMAIN 7.5): every read model rebuilt side by side from the new log, all from one read of
+ * it (as `conference rebuild` with every name does); readers switch to each new version once it has
+ * caught up.
  */
 async function rebuildAll(store: Store, registry: MessageRegistry, bar: cliProgress.SingleBar): Promise<string[]> {
-  const versions = readModelVersions(store, registry);
-  const lines: string[] = [];
-  for (const unit of READ_MODEL_UNITS) {
-    const result = await rebuild(versions, unit, new Job(unit.name), {
-      onProgress: (progress) => {
-        bar.setTotal(Math.max(progress.targetPosition, progress.position, 1));
-        bar.update(progress.position, { step: `rebuild ${unit.name}` });
-      },
-    });
-    lines.push(`${unit.name}: version ${result.version} built from ${result.applied} log entries${result.failed ? ` (${result.failed} skipped, see the log)` : ''}, ${result.switched ? 'now live' : 'standby'}`);
-  }
-  return lines;
+  const results = await rebuildTogether(readModelVersions(store, registry), READ_MODEL_UNITS, new Job('all'), {
+    onProgress: (progress) => {
+      bar.setTotal(Math.max(progress.targetPosition, progress.position, 1));
+      bar.update(progress.position, { step: 'rebuild read models' });
+    },
+  });
+  return results.map(
+    (result) =>
+      `${result.unit}: version ${result.version} built from ${result.applied} log entries${result.failed ? ` (${result.failed} skipped, see the log)` : ''}, ${result.switched ? 'now live' : 'standby'}`,
+  );
 }
 
 export function summaryText(s: ImportSummary): string {

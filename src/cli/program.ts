@@ -65,11 +65,11 @@ export function program(onServing: () => void): Command {
     .action(async (options) => (await readModelCommands()).listReadModels(options));
   conference
     .command('rebuild')
-    .description('Rebuild a read model from the log: side by side, switched to when caught up')
-    .argument('<read-model>', 'read-model name')
+    .description('Rebuild read models from the log: side by side, switched to when caught up; several are rebuilt from one read')
+    .argument('<read-model...>', 'read-model names')
     .option('--in-place', 'retire the old version once switched instead of keeping it')
     .option('--no-switch', 'keep the new version as standby instead of switching to it')
-    .action(async (name, options) => (await readModelCommands()).rebuildReadModel(name, options));
+    .action(async (names, options) => (await readModelCommands()).rebuildReadModels(names, options));
   conference
     .command('switch')
     .description('Switch readers to a kept version of a read model (rollback)')

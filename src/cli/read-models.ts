@@ -3,7 +3,7 @@ import { parseSettings } from '../config.ts';
 import { openStore } from '../app/open-store.ts';
 import { READ_MODEL_UNITS, readModelVersions } from '../app/read-models.ts';
 import { createMessageRegistry } from '../app/registry.ts';
-import { Job, rebuild } from '../platform/read-models/rebuild.ts';
+import { Job, rebuildTogether } from '../platform/read-models/rebuild.ts';
 import { type ReplaySlice, replayIntoScratch } from '../platform/read-models/scratch.ts';
 import { type ReadModelUnit, findUnit } from '../platform/read-models/unit.ts';
 import type { ReadModelVersions } from '../platform/read-models/versions.ts';
@@ -63,12 +63,14 @@ export async function listReadModels(options: { json?: boolean }): Promise<void>
   for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
 }
 
-export async function rebuildReadModel(name: string, options: { inPlace?: boolean; switch?: boolean }): Promise<void> {
-  const unit = unitNamed(name);
-  const result = await withVersions(async (versions) => {
-    const bar = positionBar(`rebuild ${name}`);
+/** `conference rebuild <read-model…>`: several names are rebuilt together, from one read of the log. */
+export async function rebuildReadModels(names: readonly string[], options: { inPlace?: boolean; switch?: boolean }): Promise<void> {
+  const units = [...new Set(names.map(unitNamed))];
+  const label = units.map((unit) => unit.name).join(' + ');
+  const results = await withVersions(async (versions) => {
+    const bar = positionBar(`rebuild ${label}`);
     try {
-      return await rebuild(versions, unit, new Job(unit.name), {
+      return await rebuildTogether(versions, units, new Job(label), {
         mode: options.inPlace ? 'in-place' : 'side-by-side',
         switch: options.switch,
         onProgress: (progress) => bar.update(progress.position, progress.targetPosition),
@@ -77,10 +79,13 @@ export async function rebuildReadModel(name: string, options: { inPlace?: boolea
       bar.stop();
     }
   });
-  const rate = result.seconds > 0 ? Math.round(result.applied / result.seconds) : result.applied;
-  console.log(`${name}: version ${result.version} built from ${result.applied} log entries in ${result.seconds.toFixed(1)} s (${rate}/s)` + (result.failed ? `, ${result.failed} skipped (see the log)` : '') + '.');
-  if (result.switched) console.log(`Readers now use version ${result.version}.` + (result.retired ? ` Version ${result.retired} retired.` : ' The previous version is kept: `conference switch` rolls back.'));
-  else console.log(`Version ${result.version} is kept as standby; \`conference switch ${name} ${result.version}\` makes it live.`);
+  for (const result of results) {
+    const name = result.unit;
+    const rate = result.seconds > 0 ? Math.round(result.applied / result.seconds) : result.applied;
+    console.log(`${name}: version ${result.version} built from ${result.applied} log entries in ${result.seconds.toFixed(1)} s (${rate}/s)` + (result.failed ? `, ${result.failed} skipped (see the log)` : '') + '.');
+    if (result.switched) console.log(`Readers now use version ${result.version}.` + (result.retired ? ` Version ${result.retired} retired.` : ' The previous version is kept: `conference switch` rolls back.'));
+    else console.log(`Version ${result.version} is kept as standby; \`conference switch ${name} ${result.version}\` makes it live.`);
+  }
 }
 
 export async function switchReadModel(name: string, version: string): Promise<void> {

@@ -71,38 +71,55 @@ export class Job {
  * same, and the old version is retired at once.
  */
 export async function rebuild(versions: ReadModelVersions, unit: ReadModelUnit, job: Job, options: RebuildOptions = {}): Promise<RebuildResult> {
+  return (await rebuildTogether(versions, [unit], job, options))[0];
+}
+
+/**
+ * Rebuilds several read models as {@link rebuild} does, from one read of the log: each gets its new
+ * version, all are fed from the same batches, then each switches in turn (or stays standby).
+ */
+export async function rebuildTogether(
+  versions: ReadModelVersions,
+  units: readonly ReadModelUnit[],
+  job: Job,
+  options: RebuildOptions = {},
+): Promise<RebuildResult[]> {
   const started = Date.now();
-  const version = await versions.createVersion(unit);
-  const replayer = new VersionReplayer(versions.store, versions.registry, unit, version);
+  const replayers: VersionReplayer[] = [];
   const report = (position: number, target: number) => {
-    job.update(position, target, replayer.applied);
+    job.update(position, target, replayers.reduce((sum, replayer) => sum + replayer.applied, 0));
     options.onProgress?.(job.progress);
   };
   try {
+    for (const unit of units) replayers.push(new VersionReplayer(versions.store, versions.registry, unit, await versions.createVersion(unit)));
     report(0, await versions.store.headPosition());
-    await versions.catchUp(replayer, 0, report);
-    const previous = (await versions.versions(unit)).find((row) => row.status === 'live')?.version ?? 1;
-    let switched = false;
-    let retired: number | null = null;
-    if (options.switch === false) {
-      await versions.setStatus(unit, version, 'standby');
-    } else {
-      await versions.switchTo(unit, version, report);
-      switched = true;
-      if (options.mode === 'in-place') {
-        await versions.retire(unit, previous);
-        retired = previous;
+    await versions.catchUp(replayers, 0, report);
+    const results: RebuildResult[] = [];
+    for (const { unit, version, applied, failed } of replayers) {
+      const previous = (await versions.versions(unit)).find((row) => row.status === 'live')?.version ?? 1;
+      let switched = false;
+      let retired: number | null = null;
+      if (options.switch === false) {
+        await versions.setStatus(unit, version, 'standby');
+      } else {
+        await versions.switchTo(unit, version, report);
+        switched = true;
+        if (options.mode === 'in-place') {
+          await versions.retire(unit, previous);
+          retired = previous;
+        }
       }
+      results.push({ unit: unit.name, version, applied, failed, switched, retired, seconds: (Date.now() - started) / 1000 });
     }
-    const result = { unit: unit.name, version, applied: replayer.applied, failed: replayer.failed, switched, retired, seconds: (Date.now() - started) / 1000 };
-    job.result = result;
+    job.result = results.length === 1 ? results[0] : null;
     job.finish();
     options.onProgress?.(job.progress);
-    return result;
+    return results;
   } catch (error) {
     job.finish(error);
     options.onProgress?.(job.progress);
-    await versions.retire(unit, version).catch(() => {});
+    // Versions not switched to are dropped (a live one refuses, and stays).
+    for (const { unit, version } of replayers) await versions.retire(unit, version).catch(() => {});
     throw error;
   }
 }

@@ -15,6 +15,7 @@ export const REPLAY_BATCH = 2000;
  */
 export class VersionReplayer {
   readonly storedTypes: string[];
+  readonly #storedTypeSet: ReadonlySet<string>;
   readonly #handlers: Array<{ handler: MessageHandler; types: ReadonlySet<string> }>;
   readonly #tables: Map<string, string>;
   /** A unit of one projection that folds whole batches (several would interleave differently). */
@@ -34,8 +35,14 @@ export class VersionReplayer {
       types: new Set(handler.types.flatMap((type) => registry.storedNamesOf(type))),
     }));
     this.storedTypes = [...new Set(this.#handlers.flatMap(({ types }) => [...types]))];
+    this.#storedTypeSet = new Set(this.storedTypes);
     this.#tables = versionTables(unit, version);
     this.#batched = unit.handlers.length === 1 && unit.handlers[0].handleBatch !== undefined;
+  }
+
+  /** Whether a log entry is of a type the unit's projections take. */
+  reads(message: LoggedMessage): boolean {
+    return this.#storedTypeSet.has(message.type);
   }
 
   /**

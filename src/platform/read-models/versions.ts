@@ -298,25 +298,37 @@ export class ReadModelVersions {
   }
 
   /**
-   * Replays into a version from `after` to the head, and again while the head moved on by more than
-   * `closeEnough` positions meanwhile (DOMAIN 7.2: the lag threshold); answers the version's position.
+   * Replays into a version — or several, from one read of the log — from `after` to the head, and
+   * again while the head moved on by more than `closeEnough` positions meanwhile (DOMAIN 7.2: the lag
+   * threshold); answers the versions' position.
    */
-  async catchUp(replayer: VersionReplayer, after: number, onProgress?: (position: number, target: number) => void, closeEnough = 100): Promise<number> {
+  async catchUp(
+    replayers: VersionReplayer | readonly VersionReplayer[],
+    after: number,
+    onProgress?: (position: number, target: number) => void,
+    closeEnough = 100,
+  ): Promise<number> {
+    const all = Array.isArray(replayers) ? replayers : [replayers as VersionReplayer];
+    const types = [...new Set(all.flatMap((replayer) => replayer.storedTypes))];
+    const record = (tx: Tx, position: number) => Promise.all(all.map((replayer) => this.recordPosition(tx, replayer.unit, replayer.version, position)));
     let position = after;
     for (;;) {
       const head = await this.store.headPosition();
-      for await (const batch of readAhead(this.store.readLogBatches({ after: position, types: replayer.storedTypes, untilPosition: head, batchSize: REPLAY_BATCH }))) {
+      for await (const batch of readAhead(this.store.readLogBatches({ after: position, types, untilPosition: head, batchSize: REPLAY_BATCH }))) {
         const last = batch[batch.length - 1].metadata.position;
         await this.store.transaction(async (tx) => {
-          await replayer.apply(tx, batch);
-          await this.recordPosition(tx, replayer.unit, replayer.version, last);
+          for (const replayer of all) {
+            const mine = all.length === 1 ? batch : batch.filter((message) => replayer.reads(message));
+            if (mine.length > 0) await replayer.apply(tx, mine);
+          }
+          await record(tx, last);
         }, { durable: false });
         position = last;
         onProgress?.(position, head);
       }
       if (position < head) {
         position = head;
-        await this.store.transaction((tx) => this.recordPosition(tx, replayer.unit, replayer.version, head), { durable: false });
+        await this.store.transaction((tx) => record(tx, head), { durable: false });
         onProgress?.(position, head);
       }
       if ((await this.store.headPosition()) - position <= closeEnough) return position;
