@@ -1,5 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Message, partitionKey } from '../../src/platform/messages/envelope.ts';
 import { originFromRequest } from '../../src/platform/messages/factory.ts';
@@ -9,7 +10,8 @@ import { postgresDialect } from '../../src/platform/store/postgres.ts';
 import { Store } from '../../src/platform/store/store.ts';
 import type { NatsSubscription } from '../../src/platform/transport/nats/subscription.ts';
 import { PARTITIONS, partitionOf } from '../../src/platform/transport/partition.ts';
-import { transportMigrations } from '../../src/platform/transport/schema.ts';
+import { LeaseKeeper, LeaseLost } from '../../src/platform/transport/leases.ts';
+import { transportDb, transportMigrations } from '../../src/platform/transport/schema.ts';
 import { sqliteDialect } from '../../src/platform/store/sqlite.ts';
 import { eventually } from '../support/eventually.ts';
 import { type NatsLocation, NATS_URL, freshNats } from '../support/nats.ts';
@@ -200,3 +202,46 @@ describe('NATS transport: partitions and leases', () => {
     expect(status).toMatchObject({ name: 'h', lagMessages: 0 });
   });
 });
+
+describe('transport leases', () => {
+  let location: StoreLocation;
+  let store: Store;
+
+  beforeEach(async () => {
+    location = await freshLocation('postgres');
+    store = await openStore(location);
+    await createEffectsTable(store);
+  });
+  afterEach(async () => {
+    await store.close();
+    await location.drop();
+  });
+
+  it('one holder at a time; a released lease is free at once; work under a lease taken over rolls back', async () => {
+    const a = new LeaseKeeper(store, { leaseMs: 5000, renewMs: 1000 });
+    const b = new LeaseKeeper(store, { leaseMs: 5000, renewMs: 1000 });
+    try {
+      expect(await a.acquire('x', () => {}, async () => 7)).toBe(true);
+      expect(await b.acquire('x', () => {})).toBe(false);
+      expect(await a.row('x')).toEqual({ position: 7, sequence: 0 });
+      await store.transaction((tx) => a.save(tx, 'x', { position: 9, sequence: 3 }));
+      await a.release('x');
+      expect(await b.acquire('x', () => {})).toBe(true);
+      expect(await b.row('x')).toEqual({ position: 9, sequence: 3 });
+
+      // `a` still believes it holds `y`, but `b` has it in the store: what `a` does under it rolls back.
+      expect(await a.acquire('y', () => {})).toBe(true);
+      await transportDb(store.db).updateTable('transport_leases').set({ owner: b.owner }).where('name', '=', 'y').execute();
+      const work = store.transaction(async (tx) => {
+        await sql`INSERT INTO test_effects (handler, message_id, type, position, data) VALUES ('h', 'm', 'Ping', 1, '{}')`.execute(tx.db);
+        await a.save(tx, 'y', { position: 1 });
+      });
+      await expect(work).rejects.toBeInstanceOf(LeaseLost);
+      expect(await effectsOf(store, 'h')).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
