@@ -77,7 +77,7 @@ export async function buildServer({ config, store, registry, processing, mainten
   requireJsonBodies(app);
   refuseNulCharacters(app);
   await installSite(app);
-  await registerSessions(app, config.sessionSecret);
+  await registerSessions(app, config.sessionSecret, config.publicUrl);
   const maintenance = given ?? (await MaintenanceSwitches.open(store, { onError: (error) => logger.error({ err: error }, 'cannot read the maintenance switches') }));
   if (!given) app.addHook('onClose', async () => maintenance.close());
   closeAreasInMaintenance(app, maintenance);

@@ -33,12 +33,14 @@ export const PUBLIC_SESSION_COOKIE = 'contoso_orders';
  * Encrypted stateless sessions for the sites (one cookie, keyed by SESSION_SECRET, so every web
  * process reads every session), form bodies, and CSRF tokens kept in the session. Page routes check
  * the token with `preHandler: app.csrfProtection`; forms carry it in the `_csrf` field, htmx in the
- * `x-csrf-token` header. Cookies are HttpOnly, SameSite=Lax, and Secure when the request came over
- * TLS (directly, or as the proxy reports with TRUST_PROXY).
+ * `x-csrf-token` header. Cookies are HttpOnly, SameSite=Lax, and Secure when the site's public URL
+ * is https (whatever a proxy in front reports) or the request came over TLS (directly, or as the
+ * proxy reports with TRUST_PROXY).
  */
-export async function registerSessions(app: FastifyInstance, sessionSecret: string): Promise<void> {
+export async function registerSessions(app: FastifyInstance, sessionSecret: string, publicUrl: string): Promise<void> {
   await app.register(formbody);
-  const cookie = { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto' } as const;
+  const secure = publicUrl.startsWith('https:') ? true : 'auto';
+  const cookie = { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
   await app.register(secureSession, [
     { sessionName: 'session', key: createHash('sha256').update(sessionSecret).digest(), cookieName: SESSION_COOKIE, expiry: SESSION_IDLE_SECONDS, cookie },
     {

@@ -120,3 +120,21 @@ describe('session cookies without TRUST_PROXY', () => {
     }
   });
 });
+
+describe('session cookies of a site whose public URL is https', () => {
+  let w: World;
+
+  beforeAll(async () => {
+    w = await buildWorld({ PUBLIC_URL: 'https://conference.example' });
+  });
+  afterAll(() => w.server.close());
+
+  it('are Secure even when the proxy in front is not trusted to report TLS', async () => {
+    const cookies = await cookiesOfEveryFlow(w, {});
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const { attributes, raw } of cookies) {
+      expect(attributes.has('secure'), raw).toBe(true);
+      expect(attributes.has('httponly'), raw).toBe(true);
+    }
+  });
+});

@@ -6,7 +6,7 @@ const SECRET = 'a test session secret of at least thirty-two bytes';
 
 async function app(secret = SECRET) {
   const server = Fastify({ trustProxy: true });
-  await registerSessions(server, secret);
+  await registerSessions(server, secret, 'http://localhost:3000');
   server.get('/remember', async (request) => {
     request.session.set('who', 'ada');
     return { remembered: true };
