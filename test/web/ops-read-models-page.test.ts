@@ -48,5 +48,10 @@ describe('the read-models page', () => {
     expect(rows(expectPage(await browser.get('/ops/read-models'), 200), 'payments')).toEqual([{ status: 'live', version: 2 }]);
     await browser.get('/ops/read-models');
     expectPage(await browser.post('/ops/read-models/payments/versions/2/switch', {}, { csrf: false }), 403);
+    for (const version of ['abc', '0', '1.5', '99999999999']) {
+      await browser.get('/ops/read-models');
+      const refused = expectPage(await browser.post(`/ops/read-models/payments/versions/${version}/retire`, {}), 400);
+      expect(refused).toContain('A version is a positive whole number.');
+    }
   });
 });

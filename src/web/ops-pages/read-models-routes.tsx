@@ -6,7 +6,7 @@ import { RebuildJobs } from '../../platform/read-models/rebuild.ts';
 import { findUnit } from '../../platform/read-models/unit.ts';
 import { ReadModelConflict, ReadModelNotFound } from '../../platform/read-models/versions.ts';
 import type { Store } from '../../platform/store/store.ts';
-import { conflict, notFound } from '../errors.ts';
+import { conflict, notFound, validationFailed } from '../errors.ts';
 import { PAGE, render } from '../pages/render.ts';
 import { READ_MODELS_PAGE_PATH, ReadModelsPage } from './read-models-page.tsx';
 import { requireOperator } from './session.ts';
@@ -22,6 +22,10 @@ export function readModelPages({ store, registry }: { store: Store; registry?: M
       const unit = findUnit(READ_MODEL_UNITS, name);
       if (!unit) throw notFound(`No read model is named ${name}.`);
       return unit;
+    };
+    const versionOf = (text: string) => {
+      if (!/^[1-9]\d{0,8}$/.test(text)) throw validationFailed({ version: 'A version is a positive whole number.' }, 'A version is a positive whole number.');
+      return Number(text);
     };
     const acting = async (work: () => Promise<unknown>) => {
       try {
@@ -45,13 +49,13 @@ export function readModelPages({ store, registry }: { store: Store; registry?: M
 
     app.post<{ Params: { name: string; version: string } }>('/read-models/:name/versions/:version/switch', action, async (request, reply) => {
       const unit = unitOf(request.params.name);
-      await acting(() => versions.switchTo(unit, Number(request.params.version)));
+      await acting(() => versions.switchTo(unit, versionOf(request.params.version)));
       return reply.redirect(READ_MODELS_PAGE_PATH, 303);
     });
 
     app.post<{ Params: { name: string; version: string } }>('/read-models/:name/versions/:version/retire', action, async (request, reply) => {
       const unit = unitOf(request.params.name);
-      await acting(() => versions.retire(unit, Number(request.params.version)));
+      await acting(() => versions.retire(unit, versionOf(request.params.version)));
       return reply.redirect(READ_MODELS_PAGE_PATH, 303);
     });
   };
