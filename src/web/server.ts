@@ -26,6 +26,7 @@ import { healthRoutes } from './health.ts';
 import { closeAreasInMaintenance } from './maintenance/gate.tsx';
 import { registerMaintenanceMetrics } from './maintenance/metrics.ts';
 import { requireJsonBodies } from './json-bodies.ts';
+import { logCorrelation } from './correlation.ts';
 import { ServerMetrics, metricsRoutes } from './metrics.ts';
 import { refuseNulCharacters } from './nul-characters.ts';
 import { operatorAuth } from './operator-auth.ts';
@@ -69,6 +70,7 @@ export async function buildServer({ config, store, registry, processing, mainten
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  logCorrelation(app);
 
   const routes = new RouteTable();
   routes.track(app);
