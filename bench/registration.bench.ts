@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { type Contender, compare, percentiles } from './support/measure.ts';
 import { startServer } from './support/server-process.ts';
 import type { BenchModule, BenchTable } from './support/types.ts';
-import { type RegistrationClient, registrationClient } from './support/registration-client.ts';
+import { registrationClient } from './support/registration-client.ts';
+import { registrations as paidRegistrations } from './support/registration-load.ts';
 
 const CLIENTS = 16;
 /** Confirmed orders per second the embedded system must sustain on this machine. */
@@ -28,28 +29,7 @@ export const benchmark: BenchModule = {
     ctx.log(`server at ${server.url}, conference ${conference.slug}`);
 
     const reservedMs: number[] = [];
-    let warmedUp = false;
-    const registrations: Contender = {
-      name: 'paid registrations',
-      async runFor(ms) {
-        // compare() warms each contender up with its first call: its latencies are not recorded.
-        const record = warmedUp;
-        warmedUp = true;
-        const deadline = performance.now() + ms;
-        const counts = await Promise.all(
-          Array.from({ length: CLIENTS }, async () => {
-            let confirmed = 0;
-            while (performance.now() < deadline) {
-              const timing = await register(client, conference);
-              if (record) reservedMs.push(timing.reservedMs);
-              confirmed++;
-            }
-            return confirmed;
-          }),
-        );
-        return counts.reduce((a, b) => a + b, 0);
-      },
-    };
+    const registrations = paidRegistrations('paid registrations', [client], conference, CLIENTS, reservedMs);
     const health: Contender = {
       name: '/health',
       async runFor(ms) {
@@ -108,17 +88,3 @@ export const benchmark: BenchModule = {
     return [table];
   },
 };
-
-/** One whole paid registration; answers how long the seats took to be reserved. */
-async function register(client: RegistrationClient, conference: { slug: string; seatTypeId: string }): Promise<{ reservedMs: number }> {
-  const start = performance.now();
-  const order = await client.placeOrder(conference.slug, [{ seatTypeId: conference.seatTypeId, quantity: 1 }]);
-  const reserved = order.status === 'reserved' ? order : await client.order(order.id, order.accessCode, 'settled');
-  const reservedMs = performance.now() - start;
-  if (reserved.status !== 'reserved') throw new Error(`order ${order.id} is ${reserved.status}, not reserved`);
-  const { payment } = await client.checkout(order.id, order.accessCode);
-  await client.acceptPayment(payment, order.accessCode);
-  const confirmed = await client.order(order.id, order.accessCode, 'confirmed');
-  if (confirmed.status !== 'confirmed') throw new Error(`order ${order.id} is ${confirmed.status}, not confirmed`);
-  return { reservedMs };
-}

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_POSTGRES_ADMIN_URL, postgresVersion } from './support/locations.ts';
 import { machineInfo, renderMachine, renderSection, renderTable, verdict } from './support/report.ts';
+import { benchmark as distributedBenchmark } from './distributed.bench.ts';
 import { benchmark as importV1Benchmark } from './import-v1.bench.ts';
 import { benchmark as opsQueriesBenchmark } from './ops-queries.bench.ts';
 import { benchmark as rebuildBenchmark } from './rebuild.bench.ts';
@@ -23,7 +24,7 @@ import type { BenchBudget, BenchContext, BenchModule, BenchTable, StoreKind } fr
 import { STORE_KINDS } from './support/types.ts';
 
 /** Every benchmark module, in the order they run. */
-const MODULES: BenchModule[] = [storeBenchmark, registrationBenchmark, opsQueriesBenchmark, rebuildBenchmark, importV1Benchmark];
+const MODULES: BenchModule[] = [storeBenchmark, registrationBenchmark, distributedBenchmark, opsQueriesBenchmark, rebuildBenchmark, importV1Benchmark];
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = join(ROOT, 'BENCHMARKS.md');
