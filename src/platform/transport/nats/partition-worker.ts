@@ -93,6 +93,11 @@ export class PartitionWorker {
     await this.stop();
   }
 
+  /** Tries the lease again now (it was seen free). */
+  wake(): void {
+    this.#wakeup.wake();
+  }
+
   deadLettersChanged(): void {
     this.#deadLettersChanged = true;
     this.#wakeup.wake();

@@ -135,6 +135,7 @@ export class NatsSubscription implements HandlerSubscription {
     while (!this.#stopped) {
       try {
         await this.refreshWatermark();
+        await this.#lookForFreePartitions();
         if (idle) await this.#lookForDeadLetterWork();
       } catch (error) {
         this.transport.logger.error({ err: error, handler: this.name }, 'cannot compute the low-watermark');
@@ -144,6 +145,23 @@ export class NatsSubscription implements HandlerSubscription {
       // Lets the progress right behind land too.
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
+  }
+
+  /**
+   * While this process holds less than its share, wakes the workers of partitions nobody holds
+   * (given back by another process, or run out), so that they are taken within a watch period.
+   */
+  async #lookForFreePartitions(): Promise<void> {
+    if (this.heldPartitions().length >= this.transport.fairShare()) return;
+    const now = Date.now();
+    const free = await transportDb(this.transport.store.db)
+      .selectFrom('transport_leases')
+      .select('name')
+      .where('name', 'in', this.workers.map((worker) => worker.lease))
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('expires_at', '<', now)]))
+      .execute();
+    const names = new Set(free.map((row) => row.name));
+    for (const worker of this.workers) if (names.has(worker.lease)) worker.wake();
   }
 
   /**
