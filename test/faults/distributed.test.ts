@@ -164,6 +164,38 @@ describe('distributed mode: 2 web and 2 worker processes on PostgreSQL and NATS'
     expect(await deadLettersBut()).toEqual([]);
   }, 60_000);
 
+  it('a session made by one web process opens on the other: log-in form from A, posted to B, signed in on A', async () => {
+    const cookies = new Map<string, string>();
+    const send = async (url: string, path: string, init: RequestInit = {}) => {
+      const response = await fetch(new URL(path, url), {
+        ...init,
+        redirect: 'manual',
+        headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+      });
+      for (const header of response.headers.getSetCookie()) {
+        const [pair] = header.split(';');
+        const at = pair.indexOf('=');
+        cookies.set(pair.slice(0, at), pair.slice(at + 1));
+      }
+      return { status: response.status, text: await response.text() };
+    };
+    const [urlA, urlB] = cluster.urls;
+    const form = await send(urlA, '/ops');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    expect(csrf, form.text.slice(0, 500)).toBeDefined();
+    // The CSRF secret in A's session cookie and the token check out on B.
+    const login = await send(urlB, '/ops', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf!, token: cluster.operatorToken }).toString(),
+    });
+    expect(login.status, login.text.slice(0, 500)).toBe(303);
+    // B's session cookie opens operator pages on A.
+    const page = await send(urlA, '/ops/emails');
+    expect(page.status, page.text.slice(0, 500)).toBe(200);
+    expect(page.text).not.toContain('name="token"');
+  }, 30_000);
+
   it('60 registrants on both web processes racing for 15 seats: exactly 15 hold one, the rest get none', async () => {
     const scarce = await scarceConference(a, 15);
     await published(b, scarce.slug);
