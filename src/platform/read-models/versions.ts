@@ -6,6 +6,7 @@ import type { Logger } from '../processing/logger.ts';
 import { fromRow } from '../store/rows.ts';
 import type { Store, Tx } from '../store/store.ts';
 import type { TableMap } from '../store/table-names.ts';
+import { partitionPositions } from '../transport/schema.ts';
 import { VersionReplayer, REPLAY_BATCH } from './replay.ts';
 import { type ReadModelVersionsTable, type VersionStatus, versionsDb } from './schema.ts';
 import { createVersionTables, dropVersionTables } from './tables.ts';
@@ -261,7 +262,9 @@ export class ReadModelVersions {
         .where('name', 'in', unit.handlers.map((handler) => handler.name))
         .execute();
       const reached = checkpoints.map((row) => Number(row.position));
-      const upTo = Math.max(0, ...reached);
+      // On the distributed transport a checkpoint is a low-watermark: partitions may be further on.
+      const handled = await partitionPositions(tx.db, unit.handlers.map((handler) => handler.name));
+      const upTo = Math.max(0, ...reached, ...handled);
       for (let after = position; after < upTo; ) {
         // Read in the transaction: on SQLite it holds the only connection.
         const rows = await tx.db

@@ -44,3 +44,17 @@ export const transportMigrations: MigrationSet = (dialect) => ({
     },
   },
 });
+
+/**
+ * The last log positions the partitions of these handlers have handled (their checkpoints); a
+ * handler on the distributed transport may have handled entries past its low-watermark in some.
+ */
+export async function partitionPositions(executor: Executor, handlers: readonly string[]): Promise<number[]> {
+  if (handlers.length === 0) return [];
+  const rows = await transportDb(executor)
+    .selectFrom('transport_leases')
+    .select('position')
+    .where((eb) => eb.or(handlers.map((handler) => eb('name', 'like', `%/${handler}/%`))))
+    .execute();
+  return rows.map((row) => Number(row.position));
+}
