@@ -39,7 +39,7 @@ export async function testServer(
   const registry = options.registry ?? new MessageRegistry();
   const logger = options.logger ?? pino({ level: 'silent' });
   const handlers = typeof options.handlers === 'function' ? options.handlers({ settings: config, store, registry, logger }) : options.handlers;
-  const processing = handlers ? new Processing(store, registry, handlers) : undefined;
+  const processing = handlers ? new Processing(store, registry, handlers, { logger }) : undefined;
   const app = await buildServer({ config, store, registry, processing, logger });
   return {
     app,

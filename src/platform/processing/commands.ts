@@ -162,7 +162,7 @@ export function queuedCommandHandler(
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         logger.warn(
-          { handler: name, messageId: command.metadata.messageId, type: command.type, reason: error.message },
+          { handler: name, messageId: command.metadata.messageId, correlationId: command.metadata.correlationId, type: command.type, reason: error.message },
           'command refused',
         );
       }

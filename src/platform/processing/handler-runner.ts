@@ -216,7 +216,7 @@ export class HandlerRunner {
       this.failures++;
       firstFailedAt ??= new Date().toISOString();
       this.#logger.warn(
-        { err: error, handler: this.name, messageId: message.metadata.messageId, attempt },
+        { err: error, handler: this.name, messageId: message.metadata.messageId, correlationId: message.metadata.correlationId, attempt },
         'handler failed',
       );
       if (attempt >= this.retry.maxAttempts) {
@@ -278,7 +278,7 @@ export class HandlerRunner {
     this.#blocked.add(source);
     this.deadLettered++;
     this.#logger.error(
-      { handler: this.name, messageId: message.metadata.messageId, position: message.metadata.position, error: describe(error) },
+      { handler: this.name, messageId: message.metadata.messageId, correlationId: message.metadata.correlationId, position: message.metadata.position, error: describe(error) },
       'message dead-lettered',
     );
   }
@@ -321,7 +321,7 @@ export class HandlerRunner {
         }));
       if (!error) {
         this.processed++;
-        this.#logger.info({ handler: this.name, messageId: row.message_id }, 'dead letter retried successfully');
+        this.#logger.info({ handler: this.name, messageId: row.message_id, correlationId: stored?.metadata.correlationId }, 'dead letter retried successfully');
         continue;
       }
       this.failures++;
