@@ -6,6 +6,7 @@ import { OPERATOR_SECURITY } from './operator-auth.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeadLetters } from '../platform/processing/dead-letters.ts';
 import type { Processing } from '../platform/processing/processing.ts';
+import type { ReadModelVersions } from '../platform/read-models/versions.ts';
 import type { Timers } from '../platform/processing/timers.ts';
 import type { Store } from '../platform/store/store.ts';
 
@@ -15,6 +16,8 @@ export interface MetricSources {
   timers: Timers;
   /** Present when this process runs the handlers (roles `worker` and `all`). */
   processing?: Processing;
+  /** The read models' live versions and lag, read from the store: the same from every process. */
+  readModels?: Pick<ReadModelVersions, 'status'>;
 }
 
 /**
@@ -32,6 +35,9 @@ export class ServerMetrics {
   readonly #failures: Counter<'subscription'>;
   readonly #deadLetters: Gauge<'subscription'>;
   readonly #timersDue: Gauge;
+  readonly #readModelLagMessages: Gauge<'read_model'>;
+  readonly #readModelLagSeconds: Gauge<'read_model'>;
+  readonly #readModelVersion: Gauge<'read_model'>;
   readonly #head: Gauge;
 
   constructor(private readonly sources: MetricSources) {
@@ -54,6 +60,10 @@ export class ServerMetrics {
     this.#processed = counter('contoso_subscription_processed_total', 'Messages handled by the subscription in this process');
     this.#failures = counter('contoso_subscription_failures_total', 'Failed handling attempts in this process');
     this.#deadLetters = gauge('contoso_dead_letters', 'Dead letters waiting for an operator, per subscription');
+    const readModelGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['read_model'] as const, registers });
+    this.#readModelLagMessages = readModelGauge('contoso_read_model_lag_messages', 'Log entries of its types the live version of the read model has not dealt with');
+    this.#readModelLagSeconds = readModelGauge('contoso_read_model_lag_seconds', 'Age of the oldest log entry the live version of the read model has not dealt with');
+    this.#readModelVersion = readModelGauge('contoso_read_model_version', 'Live version of the read model');
     this.#timersDue = new Gauge({ name: 'contoso_timers_due', help: 'Durable timers due and not fired yet', registers });
     this.#head = new Gauge({ name: 'contoso_log_head_position', help: 'Highest visible position of the message log', registers });
   }
@@ -84,15 +94,23 @@ export class ServerMetrics {
   }
 
   async #refresh(): Promise<void> {
-    const { store, deadLetters, timers, processing } = this.sources;
-    const [statuses, deadLetterCounts, due, head] = await Promise.all([
+    const { store, deadLetters, timers, processing, readModels } = this.sources;
+    const [statuses, deadLetterCounts, due, head, readModelStatuses] = await Promise.all([
       processing?.status() ?? [],
       deadLetters.count(),
       timers.countDue(),
       store.headPosition(),
+      readModels?.status() ?? [],
     ]);
     for (const metric of [this.#position, this.#lagMessages, this.#lagSeconds, this.#processed, this.#failures, this.#deadLetters]) {
       metric.reset();
+    }
+    for (const metric of [this.#readModelLagMessages, this.#readModelLagSeconds, this.#readModelVersion]) metric.reset();
+    for (const status of readModelStatuses.filter((s) => s.status === 'live')) {
+      const labels = { read_model: status.name };
+      this.#readModelLagMessages.set(labels, status.lagMessages);
+      this.#readModelLagSeconds.set(labels, status.lagSeconds);
+      this.#readModelVersion.set(labels, status.version);
     }
     for (const status of statuses) {
       const labels = { subscription: status.name };

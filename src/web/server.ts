@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { readModelVersions } from '../app/read-models.ts';
 import type { Config } from '../config.ts';
 import { managementApi } from '../contexts/conference-management/api.ts';
 import { OWNER_SECURITY_SCHEME } from '../contexts/conference-management/owner-auth.ts';
@@ -86,7 +87,7 @@ export async function buildServer({ config, store, registry, processing, mainten
 
   const deadLetters = processing?.deadLetters ?? new DeadLetters(store);
   const timers = processing?.timers ?? new Timers(store);
-  const metrics = new ServerMetrics({ store, deadLetters, timers, processing });
+  const metrics = new ServerMetrics({ store, deadLetters, timers, processing, readModels: readModelVersions(store, registry) });
   metrics.track(app);
   registerMaintenanceMetrics(metrics.registry, maintenance, processing);
 

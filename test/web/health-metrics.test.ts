@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createMessageRegistry } from '../../src/app/registry.ts';
 import { newCommand, newEvent, originFromRequest } from '../../src/platform/messages/factory.ts';
 import type { MessageHandler } from '../../src/platform/processing/handler.ts';
 import { Timers } from '../../src/platform/processing/timers.ts';
@@ -97,6 +98,29 @@ describe('health, metrics and the OpenAPI document', () => {
     const other = await start({ env: { METRICS_PUBLIC: '1' } });
     const fresh = (await other.app.inject({ url: '/metrics' })).body;
     expect(sample(fresh, 'contoso_http_requests_total{method="GET",route="/health",status="200"}')).toBeUndefined();
+  });
+
+  it('exposes every read model\'s live version and lag from the store, also in a process that runs no handlers', async () => {
+    const server = await start({ registry: createMessageRegistry() });
+    expect(server.processing).toBeUndefined();
+    const { store } = server;
+    const written = await store.transaction((tx) =>
+      store.append(tx, [0, 1, 2].map((n) => newEvent('OrderPlaced', { n }, { sourceType: 'Order', sourceId: `o${n}`, version: 0, origin: originFromRequest(`o${n}`) }))),
+    );
+    const scrape = async () => (await server.app.inject({ url: '/metrics', headers: server.auth })).body;
+    let text = await scrape();
+    expect(sample(text, 'contoso_read_model_lag_messages{read_model="draft-orders"}')).toBe(3);
+    expect(sample(text, 'contoso_read_model_lag_messages{read_model="priced-orders"}')).toBe(3);
+    expect(sample(text, 'contoso_read_model_lag_messages{read_model="payments"}')).toBe(0);
+    expect(sample(text, 'contoso_read_model_lag_seconds{read_model="draft-orders"}')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'contoso_read_model_version{read_model="draft-orders"}')).toBe(1);
+
+    // A worker elsewhere dealt with them: its checkpoint is in the store.
+    const head = written[written.length - 1].metadata.position;
+    await store.db.insertInto('checkpoints').values({ name: 'draft-orders', position: head, updated_at: new Date().toISOString() }).execute();
+    text = await scrape();
+    expect(sample(text, 'contoso_read_model_lag_messages{read_model="draft-orders"}')).toBe(0);
+    expect(sample(text, 'contoso_read_model_lag_messages{read_model="priced-orders"}')).toBe(3);
   });
 
   it('serves an OpenAPI document where every route has tags and a summary, and its UI', async () => {
