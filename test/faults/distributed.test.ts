@@ -30,6 +30,7 @@ const HOLD_SECONDS = 40;
 const BUFFER_SECONDS = 2;
 /** Lease length of the NATS transport as `serve` runs it (src/platform/transport/leases.ts). */
 const LEASE_MS = 15_000;
+const RENEW_MS = 5_000;
 const USERS_PER_WEB = 2;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -123,6 +124,27 @@ describe('distributed mode: 2 web and 2 worker processes on PostgreSQL and NATS'
       return (await client.query<T>(statement, values)).rows;
     } finally {
       await client.end();
+    }
+  }
+
+  /** Live holders of partition leases, with how many each holds. */
+  async function leaseHolders(): Promise<Array<{ owner: string; partitions: string }>> {
+    return sql(`SELECT owner, count(*) AS partitions FROM transport_leases WHERE name LIKE 'CONTOSO/%' AND owner IS NOT NULL AND expires_at > $1 GROUP BY owner`, [Date.now()]);
+  }
+
+  /** Milliseconds from `since` until one worker holds the relay and every partition lease, all unexpired. */
+  async function tookOver(since: number, timeoutMs = 90_000): Promise<number> {
+    for (;;) {
+      const [row] = await sql<{ total: string; held: string; owners: string }>(
+        `SELECT count(*) AS total,
+                count(*) FILTER (WHERE owner IS NOT NULL AND expires_at > $1) AS held,
+                count(DISTINCT owner) FILTER (WHERE expires_at > $1) AS owners
+           FROM transport_leases WHERE name LIKE 'CONTOSO/%' OR name = 'relay:CONTOSO'`,
+        [Date.now()],
+      );
+      if (Number(row.total) > 0 && row.held === row.total && Number(row.owners) === 1) return performance.now() - since;
+      if (performance.now() - since > timeoutMs) throw new Error(`no takeover within ${timeoutMs} ms: ${JSON.stringify(row)}`);
+      await sleep(200);
     }
   }
 
@@ -233,19 +255,28 @@ describe('distributed mode: 2 web and 2 worker processes on PostgreSQL and NATS'
   it('a worker killed with SIGKILL under load: the other takes its partitions over, every order ends final, seats add up', async () => {
     const { stats, traffic, loads, stop } = loadOnBothWebs();
     let killedAt = 0;
+    let takeoverMs = 0;
     try {
       await loads[0].acknowledgedMore(15, 60_000);
+      // Both workers hold partitions: the one killed has work to be taken over.
+      const before = await leaseHolders();
+      expect(before, `${JSON.stringify(before)}\n${cluster.workers.map((worker) => `worker ${worker.pid}:\n${worker.output().slice(-3000)}`).join('\n')}`).toHaveLength(2);
       const victim = cluster.workers[0];
       killedAt = performance.now();
       await victim.kill();
       const acknowledgedAtKill = stats.acknowledged.length;
-      // Load goes on while the dead worker's leases run out and after the survivor took over.
-      await sleep(LEASE_MS + 5000);
+      // Load goes on while the dead worker's leases run out, until the survivor holds every partition and the relay.
+      takeoverMs = await tookOver(killedAt);
       await loads[0].acknowledgedMore(10, 60_000);
       await stop();
-      console.log(`worker ${victim.pid} killed after ${acknowledgedAtKill} acknowledged commands; ${traffic.orders.length} orders; ${stats.summary()}`);
+      console.log(
+        `worker ${victim.pid} killed after ${acknowledgedAtKill} acknowledged commands; the other held every lease ${Math.round(takeoverMs)} ms later; ` +
+          `${traffic.orders.length} orders; ${stats.summary()}`,
+      );
     } finally {
       await stop();
+      // Back to two workers for what follows.
+      if (cluster.running.filter((node) => node.role === 'worker').length < 2) await cluster.add('worker');
     }
     expect(killedAt).toBeGreaterThan(0);
 
@@ -257,15 +288,14 @@ describe('distributed mode: 2 web and 2 worker processes on PostgreSQL and NATS'
     expect(missing).toEqual([]);
     expect(problems).toEqual([]);
     expect(owners).toHaveLength(1);
+    // Not before the dead worker's leases ran out (renewed at most 5 s before the kill, for 15 s).
+    expect(takeoverMs).toBeGreaterThan(LEASE_MS - RENEW_MS - 1000);
+    expect(takeoverMs).toBeLessThan(60_000);
     expect(await deadLettersBut()).toEqual([]);
     expect(stats.serverErrors).toEqual([]);
     expect(stats.hangs).toEqual([]);
     expect(stats.other).toEqual([]);
     expect(stats.acknowledged.filter((command) => command.at > killedAt).length).toBeGreaterThan(10);
-    expect(cluster.running.filter((node) => node.role === 'worker')).toHaveLength(1);
-
-    // Back to two workers for what follows.
-    await cluster.add('worker');
   }, 200_000);
 
   it('dead-letters a log entry no handler can decode, without stalling the orders behind it in its partition', async () => {
