@@ -59,6 +59,11 @@ export const benchmark: BenchModule = {
     });
     const budget = { ...ctx.budget, roundMs: ctx.budget.roundMs * 5 };
 
+    // How the partitions are spread over the workers while measured (partition leases per worker).
+    await leasesSettled(location.url, 2);
+    const spread2 = await partitionSpread(location.url);
+    ctx.log(`partition leases per worker with 2 workers: ${spread2}`);
+
     // Two workers, alternating with embedded rounds.
     const twoWorkers = metered(registrations('distributed, 2 workers', webs, distributedConference, CLIENTS), meter);
     const embeddedRuns = metered(registrations('embedded', [single], embeddedConference, CLIENTS), meter);
@@ -68,7 +73,8 @@ export const benchmark: BenchModule = {
     // One worker: the other stops gracefully and its partitions move over.
     const leaving = cluster.workers[1];
     await leaving.stop();
-    await oneOwner(location.url);
+    if (!(await leasesSettled(location.url, 1))) throw new Error('the stopped worker\'s partitions did not move to the other within 60 s');
+    const spread1 = await partitionSpread(location.url);
     const oneWorker = metered(registrations('distributed, 1 worker', webs, distributedConference, CLIENTS), meter);
     const embeddedAgain = metered(registrations('embedded', [single], embeddedConference, CLIENTS), meter);
     const [distributed1, embedded1] = await compare(budget, [oneWorker.contender, embeddedAgain.contender]);
@@ -138,6 +144,7 @@ export const benchmark: BenchModule = {
         "one clock. The in-process baseline is the same pair in the embedded server's log.",
       rows,
       notes: [
+        `Partition leases held per worker when measured: ${spread2} with 2 workers, ${spread1} with 1 (${PARTITION_NOTE}).`,
         `CPU with 2 workers: ${cpuText(cpu2)}; with 1 worker: ${cpuText(cpu1)}; embedded: ${embeddedRuns.cpuPerOrder().perOrderMs.embedded.toFixed(1)} CPU-ms per confirmed order (postgres counts every PostgreSQL process on the machine).`,
         `Throughput per added worker: the 2nd worker changed distributed throughput from ${(share1 * 100).toFixed(0)} % to ${(share2 * 100).toFixed(0)} % of embedded (≈ ${perWorker.toFixed(1)} orders/s). ` +
           'Every process here (web, workers, PostgreSQL, NATS, the load generator and the embedded server) shares 2 cores, so a worker can only add what the cores have left; ' +
@@ -195,16 +202,43 @@ async function offered(client: RegistrationClient, conference: BenchConference):
   }
 }
 
-/** Waits until every live transport lease belongs to one process (a stopped worker's moved over). */
-async function oneOwner(url: string): Promise<void> {
+const PARTITION_NOTE = '16 partitions × handlers in all; an even spread is half each';
+
+/** Unexpired partition leases held by each worker, most first (e.g. `112/112`). */
+async function partitionSpread(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM transport_leases WHERE name LIKE 'CONTOSO/%' AND owner IS NOT NULL AND expires_at > $1 GROUP BY owner ORDER BY count(*) DESC`,
+      [Date.now()],
+    );
+    return rows.map((row) => row.n).join('/') || 'none';
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits (up to 60 s) until `workers` processes hold the relay and every partition lease between
+ * them, all unexpired; false when they do not.
+ */
+async function leasesSettled(url: string, workers: number): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const { rows } = await client.query<{ n: string }>('SELECT count(DISTINCT owner) AS n FROM transport_leases WHERE owner IS NOT NULL AND expires_at > $1', [Date.now()]);
-      if (Number(rows[0].n) === 1) return;
-      if (Date.now() > deadline) throw new Error('the leases did not move to one worker within 60 s');
+      const { rows } = await client.query<{ total: string; held: string; owners: string }>(
+        `SELECT count(*) AS total,
+                count(*) FILTER (WHERE owner IS NOT NULL AND expires_at > $1) AS held,
+                count(DISTINCT owner) FILTER (WHERE expires_at > $1) AS owners
+           FROM transport_leases WHERE name LIKE 'CONTOSO/%' OR name = 'relay:CONTOSO'`,
+        [Date.now()],
+      );
+      const [row] = rows;
+      if (Number(row.total) > 0 && row.held === row.total && Number(row.owners) === workers) return true;
+      if (Date.now() > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {
