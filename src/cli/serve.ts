@@ -57,19 +57,8 @@ export async function serve(config: Config, role: Role): Promise<void> {
     await store.close();
     throw error;
   }
-  processing?.start();
-  sender?.start();
-
-  if (app) {
-    const { port } = app.server.address() as AddressInfo;
-    console.log(`Contoso Conference (${role}) listening on http://localhost:${port}`);
-  } else {
-    console.log('Contoso Conference worker running');
-  }
-  if (config.generated) console.log(`Operator token: ${config.operatorToken}`);
   const demo = await demoConference(store.db);
-  if (demo) console.log(`Demo conference: ${config.publicUrl}/${demo.slug}/ (manage it with ${demo.ownerEmail} and access code ${demo.accessCode})`);
-
+  // From here on a signal shuts down gracefully, also while the start-up lines are still being written.
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;
@@ -95,4 +84,15 @@ export async function serve(config: Config, role: Role): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+  processing?.start();
+  sender?.start();
+
+  if (app) {
+    const { port } = app.server.address() as AddressInfo;
+    console.log(`Contoso Conference (${role}) listening on http://localhost:${port}`);
+  } else {
+    console.log('Contoso Conference worker running');
+  }
+  if (config.generated) console.log(`Operator token: ${config.operatorToken}`);
+  if (demo) console.log(`Demo conference: ${config.publicUrl}/${demo.slug}/ (manage it with ${demo.ownerEmail} and access code ${demo.accessCode})`);
 }

@@ -19,6 +19,8 @@ function environment(dataDir: string, extra: Record<string, string> = {}): NodeJ
 
 interface Exit {
   code: number | null;
+  /** The signal that ended the process, when one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -29,7 +31,7 @@ function conference(args: string[], env: NodeJS.ProcessEnv): { child: ChildProce
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<Exit>((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+  const exited = new Promise<Exit>((done) => child.on('close', (code, signal) => done({ code, signal, stdout, stderr })));
   return { child, exited, output: () => stdout };
 }
 
@@ -109,7 +111,7 @@ describe('the conference CLI', () => {
     expect(Buffer.byteLength(readFileSync(join(dataDir, 'session-secret'), 'utf8').trim())).toBeGreaterThanOrEqual(32);
 
     server.child.kill('SIGTERM');
-    expect((await server.exited).code).toBe(0);
+    expect(await server.exited).toMatchObject({ code: 0, signal: null });
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
 
     // Generated once: the next start keeps the same token.
@@ -118,7 +120,7 @@ describe('the conference CLI', () => {
     // The demo conference was seeded once: the same one is announced again.
     expect((await eventually(() => demoLine.exec(again.output()) ?? undefined))[1]).toBe(demoCode);
     again.child.kill('SIGINT');
-    expect((await again.exited).code).toBe(0);
+    expect(await again.exited).toMatchObject({ code: 0, signal: null });
   });
 
   it('serve runs the e-mail sender: recorded e-mails go out through SMTP_URL from MAIL_FROM', async () => {
