@@ -282,13 +282,10 @@ describe('distributed mode: 2 web and 2 worker processes on PostgreSQL and NATS'
 
     const problems = await invariants(traffic);
     const missing = missingEffects(stats.acknowledged, await logRows());
-    // Every lease still held now belongs to the one live worker.
-    const owners = await sql<{ owner: string }>(`SELECT DISTINCT owner FROM transport_leases WHERE owner IS NOT NULL AND expires_at > $1`, [Date.now()]);
 
     expect(missing).toEqual([]);
     expect(problems).toEqual([]);
-    expect(owners).toHaveLength(1);
-    // Not before the dead worker's leases ran out (renewed at most 5 s before the kill, for 15 s).
+    // The survivor held the relay and every partition lease (tookOver), not before the dead worker's leases ran out (renewed at most 5 s before the kill, for 15 s).
     expect(takeoverMs).toBeGreaterThan(LEASE_MS - RENEW_MS - 1000);
     expect(takeoverMs).toBeLessThan(60_000);
     expect(await deadLettersBut()).toEqual([]);
