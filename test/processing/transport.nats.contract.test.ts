@@ -243,5 +243,31 @@ describe('transport leases', () => {
       await b.close();
     }
   });
+
+  it('a membership row is never cleared before its first claim, and one cleared after running out is made again', async () => {
+    const a = new LeaseKeeper(store, { leaseMs: 5000, renewMs: 1000 });
+    const b = new LeaseKeeper(store, { leaseMs: 5000, renewMs: 1000 });
+    try {
+      // `b` inserts its row; `a` counts (and clears long-expired rows) before `b` claims it.
+      await transportDb(store.db)
+        .insertInto('transport_leases')
+        .values({ name: 'member:s:b', owner: null, expires_at: Date.now(), position: 0, sequence: 0, updated_at: new Date().toISOString() })
+        .execute();
+      expect(await a.countLive('member:s:')).toBe(0);
+      expect(await b.acquire('member:s:b', () => {})).toBe(true);
+      expect(await a.countLive('member:s:')).toBe(1);
+
+      // `b` stops renewing, its row runs out long ago and is cleared; its next claim makes it again.
+      b.abandon('member:s:b');
+      await transportDb(store.db).updateTable('transport_leases').set({ expires_at: Date.now() - 60_000 }).where('name', '=', 'member:s:b').execute();
+      expect(await a.countLive('member:s:')).toBe(0);
+      expect(await transportDb(store.db).selectFrom('transport_leases').select('name').where('name', '=', 'member:s:b').execute()).toEqual([]);
+      expect(await b.acquire('member:s:b', () => {})).toBe(true);
+      expect(await a.countLive('member:s:')).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
 

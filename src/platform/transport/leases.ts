@@ -55,25 +55,34 @@ export class LeaseKeeper {
    */
   async acquire(name: string, onLost: () => void, initialPosition: () => Promise<number> = async () => 0): Promise<boolean> {
     const db = transportDb(this.store.db);
-    if (!this.#rows.has(name)) {
-      await db
-        .insertInto('transport_leases')
-        .values({ name, owner: null, expires_at: 0, position: await initialPosition(), sequence: 0, updated_at: new Date().toISOString() })
-        .onConflict((oc) => oc.column('name').doNothing())
-        .execute();
-      this.#rows.add(name);
+    for (let attempt = 0; ; attempt++) {
+      if (!this.#rows.has(name)) {
+        // Inserted unexpired: a row that never ran out is not one {@link countLive} clears away.
+        await db
+          .insertInto('transport_leases')
+          .values({ name, owner: null, expires_at: Date.now(), position: await initialPosition(), sequence: 0, updated_at: new Date().toISOString() })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
+        this.#rows.add(name);
+      }
+      const startedAt = Date.now();
+      const result = await db
+        .updateTable('transport_leases')
+        .set({ owner: this.owner, expires_at: startedAt + this.timings.leaseMs, updated_at: new Date().toISOString() })
+        .where('name', '=', name)
+        .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', this.owner), eb('expires_at', '<', startedAt)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) {
+        this.#held.set(name, { validUntil: startedAt + this.timings.leaseMs - this.#margin, onLost });
+        this.#timer ??= setInterval(() => void this.#renewAll(), this.timings.renewMs).unref();
+        return true;
+      }
+      // Held by another worker — or the row is gone (a membership that ran out long ago was cleared):
+      // then it is made again.
+      const exists = await db.selectFrom('transport_leases').select('name').where('name', '=', name).executeTakeFirst();
+      if (exists || attempt > 0) return false;
+      this.#rows.delete(name);
     }
-    const startedAt = Date.now();
-    const result = await db
-      .updateTable('transport_leases')
-      .set({ owner: this.owner, expires_at: startedAt + this.timings.leaseMs, updated_at: new Date().toISOString() })
-      .where('name', '=', name)
-      .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', this.owner), eb('expires_at', '<', startedAt)]))
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
-    this.#held.set(name, { validUntil: startedAt + this.timings.leaseMs - this.#margin, onLost });
-    this.#timer ??= setInterval(() => void this.#renewAll(), this.timings.renewMs).unref();
-    return true;
   }
 
   /** Whether this process may still work under the lease. */

@@ -121,6 +121,7 @@ export class Relay {
         }
         lastSequence = (results.at(-1) as PromiseFulfilledResult<PubAck>).value.seq;
       }
+      horizonWaitMs = 5;
       const position = batch[batch.length - 1].metadata.position;
       await store.transaction((tx) => leases.save(tx, lease, { position }), { durable: false });
       this.position = position;
