@@ -70,7 +70,9 @@ describe.each(STORE_KINDS)('processing paused by the switch on %s', (kind) => {
   it('takes nothing while paused, and does everything that piled up once resumed', async () => {
     startWorkers();
     await queueWork(0);
-    await eventually(async () => (await handled('timer-commands')).length === 1 && (await emailStatuses())[0] === 'Mail 0: sent');
+    await eventually(
+      async () => (await handled('recorder')).length === 1 && (await handled('timer-commands')).length === 1 && (await emailStatuses())[0] === 'Mail 0: sent',
+    );
     expect(await handled('recorder')).toEqual([0]);
 
     await switches.change({ processing: true });
