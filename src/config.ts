@@ -19,6 +19,10 @@ export interface Settings {
   store: StoreLocation;
   databaseUrl: string | undefined;
   natsUrl: string | undefined;
+  /** JetStream stream of the log (NATS_STREAM): deployments sharing a NATS server each need their own. */
+  natsStream: string;
+  /** Prefix of the transport's subjects (NATS_SUBJECT_PREFIX): `<prefix>.msg.<partition>.<type>`. */
+  natsSubjectPrefix: string | undefined;
   reservationHoldSeconds: number | undefined;
   seatReleaseBufferSeconds: number;
   publicUrl: string;
@@ -79,6 +83,8 @@ function readSettings(env: Environment, requireSecrets: boolean): Settings {
     store: databaseUrl ? { kind: 'postgres', url: databaseUrl } : { kind: 'sqlite', file: join(dataDir, SQLITE_FILE) },
     databaseUrl,
     natsUrl,
+    natsStream: read.matching('NATS_STREAM', /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ (at most 64)') ?? 'CONTOSO',
+    natsSubjectPrefix: read.matching('NATS_SUBJECT_PREFIX', /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/, 'up to 4 dot-separated tokens of letters, digits, - and _'),
     reservationHoldSeconds: read.optionalInteger('RESERVATION_HOLD_SECONDS', 1, 86_400),
     seatReleaseBufferSeconds: read.integer('SEAT_RELEASE_BUFFER_SECONDS', 840, 0, 86_400),
     publicUrl: (read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
@@ -162,6 +168,14 @@ class Reader {
   string(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value ? value : undefined;
+  }
+
+  /** A value that must match `pattern` (described in the problem when it does not). */
+  matching(name: string, pattern: RegExp, description: string): string | undefined {
+    const value = this.string(name);
+    if (value === undefined || pattern.test(value)) return value;
+    this.problem(`${name}: must be ${description} (got "${value}")`);
+    return undefined;
   }
 
   optionalInteger(name: string, min: number, max: number): number | undefined {

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const DISTRIBUTED = { DATABASE_URL: 'postgres://db.example/contoso', NATS_URL: 'nats://nats.example:4222', OPERATOR_TOKEN: 't'.repeat(32), SESSION_SECRET: 's'.repeat(32) };
+
+describe('the NATS settings', () => {
+  it('name the stream CONTOSO with no subject prefix by default', () => {
+    expect(loadConfig(DISTRIBUTED)).toMatchObject({ natsUrl: DISTRIBUTED.NATS_URL, natsStream: 'CONTOSO', natsSubjectPrefix: undefined });
+  });
+
+  it('take a stream name and subject prefix of their own, so deployments can share a NATS server', () => {
+    expect(loadConfig({ ...DISTRIBUTED, NATS_STREAM: 'STAGING_2', NATS_SUBJECT_PREFIX: 'staging.eu-1' })).toMatchObject({
+      natsStream: 'STAGING_2',
+      natsSubjectPrefix: 'staging.eu-1',
+    });
+  });
+
+  it('refuse names NATS cannot take, each with its reason', () => {
+    const read = () => loadConfig({ ...DISTRIBUTED, NATS_STREAM: 'a.b', NATS_SUBJECT_PREFIX: 'x.*' });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(/NATS_STREAM: must be letters, digits, - and _ \(at most 64\) \(got "a\.b"\)/);
+    expect(read).toThrow(/NATS_SUBJECT_PREFIX: must be up to 4 dot-separated tokens/);
+  });
+});
