@@ -175,6 +175,9 @@ export class FuzzRecord {
     const wrong = expectation.fields ?? [];
     // A body that is no JSON, or not the JSON expected, has no field to name; a wrong field must be named.
     if (fields === undefined && wrong.length === 0) return problems;
+    // The JSON parser refused the body before validation (e.g. a nested `__proto__` key: prototype
+    // poisoning): no field was looked at, so none can be named.
+    if (fields === undefined && error.message === 'The body is not valid JSON.') return problems;
     if (typeof fields !== 'object' || fields === null || Object.keys(fields).length === 0) return [...problems, 'a validation error without fields'];
     for (const [field, message] of Object.entries(fields)) {
       if (typeof message !== 'string' || message.trim() === '') problems.push(`field ${JSON.stringify(field)} without a message`);
