@@ -3,6 +3,8 @@ import { READ_MODEL_UNITS } from '../../src/app/read-models.ts';
 import { Job, rebuild } from '../../src/platform/read-models/rebuild.ts';
 import { versionsDb } from '../../src/platform/read-models/schema.ts';
 import type { ReadModelVersions } from '../../src/platform/read-models/versions.ts';
+import { newId } from '../../src/platform/messages/ids.ts';
+import { appendEvents, conferenceEvent, conferenceSnapshot } from '../support/conference-events.ts';
 import { operatorActions } from '../support/operator-actions.ts';
 import { STORE_KINDS } from '../support/stores.ts';
 import { ordersServer, settle } from '../web/orders-fixture.ts';
@@ -112,5 +114,29 @@ describe.each(STORE_KINDS)('read-model rebuilds on %s', (kind) => {
     ]);
     await versions.switchTo(unit, 1);
     await versions.retire(unit, 8);
+  });
+
+  it('ends its chase of a log that keeps growing, and replays the rest inside the switch', async () => {
+    const unit = unitNamed('catalogue');
+    // Steady traffic: 10 entries every 5 ms. On PostgreSQL every transaction moves positions on by
+    // 65,536, so a lag threshold counted in positions is never met while it flows.
+    let appending = true;
+    let appended = 0;
+    const appender = (async () => {
+      while (appending) {
+        await appendEvents(server.store, Array.from({ length: 10 }, () => conferenceEvent('ConferenceCreated', newId(), 1, conferenceSnapshot({ slug: `chase_${appended++}` }))));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const result = await rebuild(versions, unit, new Job(unit.name));
+    appending = false;
+    await appender;
+    expect(result).toMatchObject({ switched: true, failed: 0 });
+    expect(appended).toBeGreaterThan(0);
+    await settle(server);
+    const fresh = await rebuild(versions, unit, new Job(unit.name), { switch: false });
+    expect(await dump(server.store, unit)).toEqual(await dump(server.store, unit, fresh.version));
+    await versions.switchTo(unit, 1);
+    for (const version of [result.version, fresh.version]) await versions.retire(unit, version);
   });
 });

@@ -302,8 +302,11 @@ export class ReadModelVersions {
 
   /**
    * Replays into a version — or several, from one read of the log — from `after` to the head, and
-   * again while the head moved on by more than `closeEnough` positions meanwhile (DOMAIN 7.2: the lag
-   * threshold); answers the versions' position.
+   * again while more than `closeEnough` entries of its types arrived meanwhile (DOMAIN 7.2: the lag
+   * threshold) and each round leaves fewer behind than the one before; answers the versions' position.
+   * The gap is counted in entries, not positions (PostgreSQL's positions are sparse), and a round that
+   * does not shrink it ends the chase: traffic faster than the replay would otherwise keep it going for
+   * ever. What is left is replayed by {@link switchNow}, holding the projections back.
    */
   async catchUp(
     replayers: VersionReplayer | readonly VersionReplayer[],
@@ -315,6 +318,7 @@ export class ReadModelVersions {
     const types = [...new Set(all.flatMap((replayer) => replayer.storedTypes))];
     const record = (tx: Tx, position: number) => Promise.all(all.map((replayer) => this.recordPosition(tx, replayer.unit, replayer.version, position)));
     let position = after;
+    let behind = Number.POSITIVE_INFINITY;
     for (;;) {
       const head = await this.store.headPosition();
       for await (const batch of readAhead(this.store.readLogBatches({ after: position, types, untilPosition: head, batchSize: REPLAY_BATCH }))) {
@@ -334,7 +338,9 @@ export class ReadModelVersions {
         await this.store.transaction((tx) => record(tx, head), { durable: false });
         onProgress?.(position, head);
       }
-      if ((await this.store.headPosition()) - position <= closeEnough) return position;
+      const left = await this.store.countLog(position, await this.store.headPosition(), types);
+      if (left <= closeEnough || left >= behind) return position;
+      behind = left;
     }
   }
 
