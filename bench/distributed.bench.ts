@@ -187,13 +187,16 @@ function metered(contender: Contender, meter: CpuMeter) {
   };
 }
 
-/** Waits until the public API offers the seat type (Registration learns of it asynchronously). */
+/**
+ * Waits until the public API offers the seat type with seats available (Registration learns of it,
+ * and of its quota, asynchronously: an order placed before the quota arrived is partially reserved).
+ */
 async function offered(client: RegistrationClient, conference: BenchConference): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      const { seatTypes } = await client.call<{ seatTypes: Array<{ id: string }> }>('GET', `/api/conferences/${conference.slug}`);
-      if (seatTypes.some((seat) => seat.id === conference.seatTypeId)) return;
+      const { seatTypes } = await client.call<{ seatTypes: Array<{ id: string; available: number }> }>('GET', `/api/conferences/${conference.slug}`);
+      if (seatTypes.some((seat) => seat.id === conference.seatTypeId && seat.available > 0)) return;
     } catch {
       // not published yet
     }

@@ -140,6 +140,12 @@ export class HandlerRunner {
     return this.store.transaction(work, { durable: false });
   }
 
+  /** The handler's work on a message; a read model it changes wakes the readers of the message's flow (its correlation id). */
+  async #handleIn(tx: Tx, message: LoggedMessage): Promise<void> {
+    tx.touch('read_models', message.metadata.correlationId ?? message.metadata.messageId);
+    await this.handler.handle(message, new HandlerContext(this.store, this.registry, tx, message));
+  }
+
   #skips(message: LoggedMessage): boolean {
     return this.handler.sideEffects && isImported(message);
   }
@@ -157,7 +163,7 @@ export class HandlerRunner {
           current = index;
           if (this.#skips(message)) continue;
           if (this.#blocked.has(partitionKey(message))) await this.#park(tx, message);
-          else await this.handler.handle(message, new HandlerContext(this.store, this.registry, tx, message));
+          else await this.#handleIn(tx, message);
         }
         current = -1;
         await this.scope.saveCheckpoint(tx, deliveries[deliveries.length - 1].message.metadata.position);
@@ -235,7 +241,7 @@ export class HandlerRunner {
     for (let conflicts = 0; ; conflicts++) {
       try {
         await this.#transaction(async (tx) => {
-          if (!this.#skips(message)) await this.handler.handle(message, new HandlerContext(this.store, this.registry, tx, message));
+          if (!this.#skips(message)) await this.#handleIn(tx, message);
           await alongside(tx);
         });
         return undefined;

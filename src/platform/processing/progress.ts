@@ -1,23 +1,26 @@
 import type { MessageRegistry } from '../messages/registry.ts';
-import type { ChangeTopic } from '../store/dialect.ts';
-import type { Store } from '../store/store.ts';
+import type { Store, Tx } from '../store/store.ts';
 import type { MessageHandler } from './handler.ts';
 import type { Processing } from './processing.ts';
 import { Wakeup } from './wakeup.ts';
 
-/**
- * Signals after which a handler running elsewhere may have moved on: its own commits (projections
- * add `read_models` to their transactions), new log entries (perhaps none of its types) and dead
- * letters (a dead-lettered message moves the checkpoint too).
- */
-const PROGRESS_TOPICS: readonly ChangeTopic[] = ['read_models', 'messages', 'dead_letters'];
+/** A waiter looks again this often even without a signal (one lost, or a change nobody signals). */
+const RECHECK_MS = 1000;
+
+/** Tells waiters of the handler, in this process and others, that its checkpoint moved (in `tx`). */
+export function checkpointMoved(tx: Tx, handler: string): void {
+  tx.topics.add('checkpoints');
+  tx.touch('checkpoints', handler);
+}
 
 /**
  * Read-your-writes on a handler, whatever the process's role (ARCHITECTURE 7). When this process
  * runs the handler, its subscription answers. Otherwise (a web-only process) the handler's
- * checkpoint is read, and read again whenever the store signals a change, until the handler has
- * dealt with every log entry up to the position or the time is up. No polling, except briefly while
- * an older PostgreSQL transaction holds entries below the position back.
+ * checkpoint is read, and read again whenever the store signals that it moved ({@link
+ * checkpointMoved}; other handlers' progress does not wake the waiter), until the handler has dealt
+ * with every log entry up to the position or the time is up. While the position is not yet below
+ * the log's read horizon (an older PostgreSQL transaction holds entries back), new log entries wake
+ * it and it looks again shortly; and it looks at least every second whatever happens.
  */
 export class HandlerProgress {
   constructor(
@@ -32,7 +35,11 @@ export class HandlerProgress {
     if (local) return local.waitFor(position, timeoutMs);
     const types = handler.types.flatMap((type) => this.registry.storedNamesOf(type));
     const wakeup = new Wakeup();
-    const unsubscribe = PROGRESS_TOPICS.map((topic) => this.store.onChange(topic, () => wakeup.wake()));
+    let waitingForLog = false;
+    const unsubscribe = [
+      this.store.onChange('checkpoints', () => wakeup.wake(), handler.name),
+      this.store.onChange('messages', () => waitingForLog && wakeup.wake()),
+    ];
     const deadline = Date.now() + timeoutMs;
     try {
       for (let backoffMs = 5; ; ) {
@@ -40,12 +47,13 @@ export class HandlerProgress {
         if (progress === 'passed') return true;
         const left = deadline - Date.now();
         if (left <= 0) return false;
+        waitingForLog = progress !== 'behind';
         if (progress === 'held-back') {
           // Nothing signals when the older transaction ends: look again shortly (as subscriptions do).
           await wakeup.wait(Math.min(left, backoffMs));
-          backoffMs = Math.min(backoffMs * 2, 1000);
+          backoffMs = Math.min(backoffMs * 2, RECHECK_MS);
         } else {
-          await wakeup.wait(left);
+          await wakeup.wait(Math.min(left, RECHECK_MS));
         }
       }
     } finally {
@@ -57,15 +65,15 @@ export class HandlerProgress {
    * The checkpoint is the last entry of the handler's types it dealt with: it has passed `position`
    * when the checkpoint is there, or when no entry of its types lies between them. Entries up to
    * `position` must be visible to readers: on PostgreSQL an older transaction still running may
-   * hold them back ('held-back').
+   * hold them back ('held-back'); a position nobody has written yet is 'unwritten'.
    */
-  async #progress(name: string, types: readonly string[], position: number): Promise<'passed' | 'behind' | 'held-back'> {
+  async #progress(name: string, types: readonly string[], position: number): Promise<'passed' | 'behind' | 'held-back' | 'unwritten'> {
     if ((await this.store.headPosition()) < position) {
       const written = await this.store.db
         .selectFrom('messages')
         .select((eb) => eb.fn.max('position').as('written'))
         .executeTakeFirst();
-      return Number(written?.written ?? 0) >= position ? 'held-back' : 'behind';
+      return Number(written?.written ?? 0) >= position ? 'held-back' : 'unwritten';
     }
     const row = await this.store.db.selectFrom('checkpoints').select('position').where('name', '=', name).executeTakeFirst();
     const checkpoint = Number(row?.position ?? 0);

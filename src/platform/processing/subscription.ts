@@ -4,6 +4,7 @@ import type { Store, Tx } from '../store/store.ts';
 import type { MessageHandler } from './handler.ts';
 import { HandlerRunner, type RetryPolicy } from './handler-runner.ts';
 import { type Logger, silentLogger } from './logger.ts';
+import { checkpointMoved } from './progress.ts';
 import { Wakeup } from './wakeup.ts';
 
 export { DEFAULT_RETRY, type RetryPolicy } from './handler-runner.ts';
@@ -266,6 +267,7 @@ export class Subscription implements HandlerSubscription {
       .values({ name: this.name, position, updated_at: updatedAt })
       .onConflict((oc) => oc.column('name').doUpdateSet({ position, updated_at: updatedAt }))
       .execute();
+    checkpointMoved(tx, this.name);
   }
 
   /** PostgreSQL: entries committed above the read horizon (an older transaction is still open). */

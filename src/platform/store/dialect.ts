@@ -4,8 +4,21 @@ import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
 
-/** Topics of the store's change notifications; `read_models`: a projection committed (readers waiting for it). */
-export type ChangeTopic = 'messages' | 'timers' | 'dead_letters' | 'emails' | 'read_models' | 'maintenance';
+/**
+ * Topics of the store's change notifications; `read_models`: a projection committed (readers waiting
+ * for it); `checkpoints`: a handler's checkpoint moved (read-your-writes waiting for it).
+ */
+export type ChangeTopic = 'messages' | 'timers' | 'dead_letters' | 'emails' | 'read_models' | 'maintenance' | 'checkpoints';
+
+/**
+ * A change to tell listeners about: its topic and, when known, what in it changed (`keys`: for
+ * `read_models` the correlation ids of the messages handled, for `checkpoints` the handlers' names).
+ * Without keys anything in the topic may have changed.
+ */
+export interface Change {
+  topic: ChangeTopic;
+  keys?: readonly string[];
+}
 
 /** What differs between SQLite and PostgreSQL; everything else is shared Kysely code. */
 export interface StoreDialect {
@@ -24,9 +37,9 @@ export interface StoreDialect {
   readonly skipLocked: boolean;
   isUniqueViolation(error: unknown): boolean;
   /** Cross-process change notifications; resolves to a function that stops listening. */
-  listen(onChange: (topic: ChangeTopic) => void): Promise<() => Promise<void>>;
-  /** Tells the other processes' listeners that these topics changed. */
-  notify(topics: readonly ChangeTopic[]): Promise<void>;
+  listen(onChange: (change: Change) => void): Promise<() => Promise<void>>;
+  /** Tells the other processes' listeners about these changes. */
+  notify(changes: readonly Change[]): Promise<void>;
   /**
    * Begins a transaction through `open` whose commit waits for the disk (`durable`), or returns
    * before the write is flushed (ADR 005). Some databases set this before the transaction begins.

@@ -1,6 +1,7 @@
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { ChangeTopic, StoreDialect } from './dialect.ts';
+import { decodeChange, encodeChanges, TOPICS } from './change-payload.ts';
+import type { Change, StoreDialect } from './dialect.ts';
 import { type InsertedRow, LOG_COLUMNS, type LogInserter, STREAM_HEAD_SQL } from './log-insert.ts';
 import { namedStatements } from './named-statements.ts';
 import type { Database } from './schema.ts';
@@ -49,8 +50,8 @@ export function postgresDialect(connectionString: string, options: { poolSize?: 
     skipLocked: true,
     isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
     listen: (onChange) => listen(connectionString, onChange),
-    notify: async (topics) => {
-      await sql`SELECT pg_notify('contoso', topic) FROM unnest(${[...topics]}::text[]) AS topic`.execute(db);
+    notify: async (changes) => {
+      await sql`SELECT pg_notify('contoso', payload) FROM unnest(${encodeChanges(changes)}::text[]) AS payload`.execute(db);
     },
     ping: async () => {
       await sql`select 1`.execute(db);
@@ -113,13 +114,11 @@ const insertLog: LogInserter = async (tx, { rows, firstIndex, expect }) => {
   return (await tx.executeQuery<InsertedRow>(CompiledQuery.raw(one ? texts.one : texts.many, parameters))).rows;
 };
 
-const TOPICS: ChangeTopic[] = ['messages', 'timers', 'dead_letters', 'emails', 'read_models', 'maintenance'];
-
 /**
  * LISTEN on a dedicated connection, reconnecting with back-off. After a reconnect every topic is
  * signalled once, since notifications may have been missed meanwhile.
  */
-async function listen(connectionString: string, onChange: (topic: ChangeTopic) => void): Promise<() => Promise<void>> {
+async function listen(connectionString: string, onChange: (change: Change) => void): Promise<() => Promise<void>> {
   let stopped = false;
   let client: pg.Client | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -128,7 +127,8 @@ async function listen(connectionString: string, onChange: (topic: ChangeTopic) =
     if (stopped) return;
     const next = new pg.Client({ connectionString });
     next.on('notification', (n) => {
-      if (TOPICS.includes(n.payload as ChangeTopic)) onChange(n.payload as ChangeTopic);
+      const change = n.payload === undefined ? undefined : decodeChange(n.payload);
+      if (change) onChange(change);
     });
     next.on('error', () => reconnect(next, 0));
     next.on('end', () => reconnect(next, 0));
@@ -136,7 +136,7 @@ async function listen(connectionString: string, onChange: (topic: ChangeTopic) =
       await next.connect();
       await next.query('LISTEN contoso');
       client = next;
-      if (attempt > 0) for (const topic of TOPICS) onChange(topic);
+      if (attempt > 0) for (const topic of TOPICS) onChange({ topic });
     } catch {
       next.end().catch(() => {});
       reconnect(next, attempt + 1);

@@ -4,7 +4,7 @@ import type { LoggedMessage, Message } from '../messages/envelope.ts';
 import { streamEventId } from '../messages/envelope.ts';
 import type { Origin } from '../messages/factory.ts';
 import { Announcer } from './announcer.ts';
-import type { ChangeTopic, Executor, StoreDialect } from './dialect.ts';
+import type { Change, ChangeTopic, Executor, StoreDialect } from './dialect.ts';
 import { ConcurrencyError } from './errors.ts';
 import { type LogFilter, logQuery, logWindowProbe } from './log-query.ts';
 import { type MigrationSet, migrateToLatest } from './migrations.ts';
@@ -38,6 +38,7 @@ export class Tx {
   readonly topics = new Set<ChangeTopic>();
   /** Type names of the log rows written (a savepoint rolled back may leave extra names: harmless). */
   readonly typesWritten = new Set<string>();
+  readonly #keys = new Map<ChangeTopic, Set<string>>();
   #savepoints = 0;
   readonly #afterCommit: Array<() => void> = [];
   constructor(readonly db: Transaction<Database>) {}
@@ -45,6 +46,26 @@ export class Tx {
   /** Runs `work` once the transaction has committed (never if it, or the savepoint around the call, rolls back). */
   afterCommit(work: () => void): void {
     this.#afterCommit.push(work);
+  }
+
+  /**
+   * Says what in a topic this transaction changed (a correlation id, a handler's name), so that
+   * listeners waiting for something else sleep on. The topic is signalled only if it is also in
+   * {@link topics}; one signalled without keys wakes every listener of it. Keys of a savepoint
+   * rolled back stay: an extra wake-up is harmless.
+   */
+  touch(topic: ChangeTopic, key: string): void {
+    let keys = this.#keys.get(topic);
+    if (!keys) this.#keys.set(topic, (keys = new Set()));
+    keys.add(key);
+  }
+
+  /** @internal The changes to signal once committed. */
+  changes(): Change[] {
+    return [...this.topics].map((topic) => {
+      const keys = this.#keys.get(topic);
+      return keys ? { topic, keys: [...keys] } : { topic };
+    });
   }
 
   /** @internal Called by {@link Store.transaction} after the commit. */
@@ -97,6 +118,8 @@ const INSERT_CHUNK = 500;
  */
 export class Store {
   readonly #changes = new EventEmitter();
+  /** Listeners of one key of a topic: {@link onChange} with a key. */
+  readonly #keyed = new Map<ChangeTopic, Map<string, Set<(logged?: LoggedChange) => void>>>();
   /** Which physical tables a read model's queries use (its live version, or the one being built: ADR 007). */
   readonly tableNames = new TableNames();
   readonly #db: Kysely<Database>;
@@ -121,7 +144,7 @@ export class Store {
     const store = new Store(dialect);
     try {
       if (options.migrate !== false) await migrateToLatest(dialect.db as Kysely<unknown>, dialect.name, options.migrations);
-      if (options.listen !== false) store.#stopListening = await dialect.listen((topic) => store.signal(topic));
+      if (options.listen !== false) store.#stopListening = await dialect.listen((change) => store.signal(change));
     } catch (error) {
       await dialect.close();
       throw error;
@@ -150,8 +173,9 @@ export class Store {
       }),
     );
     tx!.committed();
-    for (const topic of tx!.topics) this.signal(topic, topic === 'messages' ? { types: tx!.typesWritten, position: tx!.maxPosition } : undefined);
-    this.#announcer.announce(tx!.topics);
+    const changes = tx!.changes();
+    for (const change of changes) this.signal(change, change.topic === 'messages' ? { types: tx!.typesWritten, position: tx!.maxPosition } : undefined);
+    this.#announcer.announce(changes);
     return result;
   }
 
@@ -169,13 +193,35 @@ export class Store {
    * Wakes this process's listeners of a topic. A commit of this process tells `messages` listeners
    * what it logged; notifications from other processes carry no detail.
    */
-  signal(topic: ChangeTopic, logged?: LoggedChange): void {
+  signal({ topic, keys }: Change, logged?: LoggedChange): void {
     this.#changes.emit(topic, logged);
+    const keyed = this.#keyed.get(topic);
+    if (!keyed) return;
+    if (keys === undefined) {
+      for (const listeners of [...keyed.values()]) for (const listener of [...listeners]) listener(logged);
+      return;
+    }
+    for (const key of keys) for (const listener of [...(keyed.get(key) ?? [])]) listener(logged);
   }
 
-  onChange(topic: ChangeTopic, listener: (logged?: LoggedChange) => void): () => void {
-    this.#changes.on(topic, listener);
-    return () => this.#changes.off(topic, listener);
+  /**
+   * Calls `listener` on every change of the topic, or, with `key`, on the changes that name that key
+   * and those that name none.
+   */
+  onChange(topic: ChangeTopic, listener: (logged?: LoggedChange) => void, key?: string): () => void {
+    if (key === undefined) {
+      this.#changes.on(topic, listener);
+      return () => this.#changes.off(topic, listener);
+    }
+    let keyed = this.#keyed.get(topic);
+    if (!keyed) this.#keyed.set(topic, (keyed = new Map()));
+    let listeners = keyed.get(key);
+    if (!listeners) keyed.set(key, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && keyed.get(key) === listeners) keyed.delete(key);
+    };
   }
 
   /**
@@ -408,6 +454,7 @@ export class Store {
     await this.#announcer.settled();
     await this.#stopListening?.();
     this.#changes.removeAllListeners();
+    this.#keyed.clear();
     await this.dialect.close();
   }
 }

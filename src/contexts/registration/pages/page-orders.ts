@@ -47,7 +47,7 @@ export async function waitForOrder(
   if (!(await handlersReached(context.progress, ORDER_READ_MODELS, minPosition, deadline))) {
     return { snapshot: await readOrder(context, orderId), ready: false };
   }
-  const { value, ready: done } = await readUntil(context.store, () => readOrder(context, orderId), (snapshot) => snapshot !== undefined && ready(snapshot), deadline);
+  const { value, ready: done } = await readUntil(context.store, () => readOrder(context, orderId), (snapshot) => snapshot !== undefined && ready(snapshot), deadline, orderId);
   return { snapshot: value, ready: done };
 }
 
@@ -65,7 +65,7 @@ async function readOrder(context: ServiceContext, orderId: string): Promise<Orde
 export async function waitForAssignments(context: ServiceContext, orderId: string, minPosition?: number): Promise<OrderSeatAssignments | undefined> {
   const deadline = new Deadline(READ_MODEL_WAIT_MS);
   await handlersReached(context.progress, [seatAssignmentsProjection], minPosition, deadline);
-  const { value } = await readUntil(context.store, () => context.readModels.seatAssignments(orderId), (found) => found !== undefined, deadline);
+  const { value } = await readUntil(context.store, () => context.readModels.seatAssignments(orderId), (found) => found !== undefined, deadline, orderId);
   return value;
 }
 

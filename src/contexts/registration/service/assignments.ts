@@ -92,7 +92,7 @@ async function confirmedOrder(context: ServiceContext, orderId: string) {
 
 /** The order's slots from the read model, waiting for them to appear. */
 function slotsOf(context: ServiceContext, orderId: string, deadline: Deadline) {
-  return readUntil(context.store, () => context.readModels.seatAssignments(orderId), (found) => found !== undefined, deadline);
+  return readUntil(context.store, () => context.readModels.seatAssignments(orderId), (found) => found !== undefined, deadline, orderId);
 }
 
 async function seatsOf(context: ServiceContext, assignments: Pick<OrderSeatAssignments, 'conferenceId' | 'seats'> | undefined): Promise<AssignedSeat[]> {

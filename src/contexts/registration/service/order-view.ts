@@ -104,6 +104,7 @@ export async function orderView(context: ServiceContext, orderId: string, wait: 
     () => readParts(context, orderId),
     (parts) => wanted(parts, wait),
     reached ? deadline : new Deadline(0),
+    orderId,
   );
   if (!parts.draft) return { view: undefined, stale: true };
   const eventPosition = await latestPosition(context.store, parts);

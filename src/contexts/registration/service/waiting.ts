@@ -1,8 +1,8 @@
 /**
  * Read-your-writes for the registrant's views (API.md "Commands and waiting"): a view is read again
- * each time a read model commits — in this process, or elsewhere through the store's notifications —
- * until it is what the caller waits for or the time is up. No sleeping, no polling on a timer: the
- * only timer is the deadline.
+ * each time a read model commits a change to its flow (the order's correlation id) — in this
+ * process, or elsewhere through the store's notifications — until it is what the caller waits for
+ * or the time is up; and at least every second, should a signal be lost.
  */
 import type { MessageHandler } from '../../../platform/processing/handler.ts';
 import type { HandlerProgress } from '../../../platform/processing/progress.ts';
@@ -26,21 +26,30 @@ export class Deadline {
   }
 }
 
+/** Without a signal, a wait reads again after this long. */
+const RECHECK_MS = 1000;
+
 /**
- * Reads with `read` until `ready` holds, re-reading on every `read_models` commit signal, until the
- * deadline. The listener is in place before the first read, so no commit between a read and the
- * wait is missed.
+ * Reads with `read` until `ready` holds, re-reading on every `read_models` commit signal about
+ * `flow` (a correlation id; every commit when undefined), until the deadline. The listener is in
+ * place before the first read, so no commit between a read and the wait is missed.
  */
-export async function readUntil<T>(store: Store, read: () => Promise<T>, ready: (value: T) => boolean, deadline: Deadline): Promise<WaitOutcome<T>> {
+export async function readUntil<T>(
+  store: Store,
+  read: () => Promise<T>,
+  ready: (value: T) => boolean,
+  deadline: Deadline,
+  flow?: string,
+): Promise<WaitOutcome<T>> {
   const wakeup = new Wakeup();
-  const stop = store.onChange('read_models', () => wakeup.wake());
+  const stop = store.onChange('read_models', () => wakeup.wake(), flow);
   try {
     for (;;) {
       const value = await read();
       if (ready(value)) return { value, ready: true };
       const left = deadline.left;
       if (left <= 0) return { value, ready: false };
-      await wakeup.wait(left);
+      await wakeup.wait(Math.min(left, RECHECK_MS));
     }
   } finally {
     stop();

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
 import { partitionKey } from '../../messages/envelope.ts';
 import type { MessageHandler } from '../../processing/handler.ts';
+import { checkpointMoved } from '../../processing/progress.ts';
 import type { HandlerSubscription } from '../../processing/subscription.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import { PARTITIONS, partitionOf } from '../partition.ts';
@@ -215,7 +216,7 @@ export class NatsSubscription implements HandlerSubscription {
               }),
             )
             .execute();
-          tx.topics.add('read_models');
+          checkpointMoved(tx, this.name);
         },
         { durable: false },
       );
