@@ -188,19 +188,25 @@ function metered(contender: Contender, meter: CpuMeter) {
 }
 
 /**
- * Waits until the public API offers the seat type with seats available (Registration learns of it,
- * and of its quota, asynchronously: an order placed before the quota arrived is partially reserved).
+ * Waits until the seat type can be reserved through this client: the public API offers it, and an
+ * order for one seat is reserved in full. Registration learns of the seat type and of its quota
+ * asynchronously (the catalogue shows the quota before the seats availability has it): an order
+ * placed before the quota arrived is partially reserved, so it tries again.
  */
 async function offered(client: RegistrationClient, conference: BenchConference): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      const { seatTypes } = await client.call<{ seatTypes: Array<{ id: string; available: number }> }>('GET', `/api/conferences/${conference.slug}`);
-      if (seatTypes.some((seat) => seat.id === conference.seatTypeId && seat.available > 0)) return;
+      const { seatTypes } = await client.call<{ seatTypes: Array<{ id: string }> }>('GET', `/api/conferences/${conference.slug}`);
+      if (seatTypes.some((seat) => seat.id === conference.seatTypeId)) {
+        const order = await client.placeOrder(conference.slug, [{ seatTypeId: conference.seatTypeId, quantity: 1 }]);
+        const settled = order.status === 'pending' ? await client.order(order.id, order.accessCode, 'settled') : order;
+        if (settled.status === 'reserved') return;
+      }
     } catch {
       // not published yet
     }
-    if (Date.now() > deadline) throw new Error(`${conference.slug} not offered within 60 s`);
+    if (Date.now() > deadline) throw new Error(`${conference.slug} not reservable within 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

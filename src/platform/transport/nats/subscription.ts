@@ -14,6 +14,8 @@ import type { NatsTransport } from './transport.ts';
 const WATERMARK_READ = 1000;
 /** While someone waits for the handler, the low-watermark is looked at this often. */
 const WAITING_REFRESH_MS = 50;
+/** After a look, progress arriving within this long is taken in by the next look together. */
+const COALESCE_MS = 20;
 
 /**
  * One handler on the NATS transport: a worker per partition (each works only while it holds the
@@ -143,8 +145,8 @@ export class NatsSubscription implements HandlerSubscription {
       }
       const waitMs = this.#waiting > 0 ? WAITING_REFRESH_MS : this.transport.idleCheckMs;
       idle = !(await this.#wakeup.wait(waitMs)) && waitMs === this.transport.idleCheckMs;
-      // Lets the progress right behind land too.
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      // Lets the progress right behind land too: one look for several partitions' batches.
+      await new Promise((resolve) => setTimeout(resolve, COALESCE_MS));
     }
   }
 
@@ -179,16 +181,10 @@ export class NatsSubscription implements HandlerSubscription {
 
   /** Computes the low-watermark, and moves the handler's checkpoint up to it. */
   async refreshWatermark(): Promise<number> {
-    const { store, leases } = this.transport;
-    const names = this.workers.map((worker) => worker.lease);
-    const [relay, rows, checkpoint] = await Promise.all([
-      leases.row(this.transport.relayLease),
-      transportDb(store.db).selectFrom('transport_leases').select(['name', 'position']).where('name', 'in', names).execute(),
-      store.db.selectFrom('checkpoints').select('position').where('name', '=', this.name).executeTakeFirst(),
-    ]);
-    const base = Number(checkpoint?.position ?? 0);
-    const reached = names.map((name) => Number(rows.find((row) => row.name === name)?.position ?? base));
-    const published = relay.position;
+    const { store } = this.transport;
+    const { published, partitions, checkpoints } = await this.transport.watermarkReads.read();
+    const base = checkpoints.get(this.name) ?? 0;
+    const reached = this.workers.map((worker) => partitions.get(worker.lease) ?? base);
     let watermark = published;
     let after = Math.min(...reached);
     while (after < published) {

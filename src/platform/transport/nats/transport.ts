@@ -10,6 +10,7 @@ import { LeaseKeeper, type LeaseTimings } from '../leases.ts';
 import { PARTITIONS } from '../partition.ts';
 import { Relay } from './relay.ts';
 import { NatsSubscription } from './subscription.ts';
+import { WatermarkReads } from './watermark-reads.ts';
 
 export interface NatsTransportOptions {
   /** NATS server URL(s), comma-separated. */
@@ -56,6 +57,8 @@ export class NatsTransport {
   readonly retry: Partial<RetryPolicy> | undefined;
   readonly leases: LeaseKeeper;
   readonly relay: Relay | undefined;
+  /** The reads every handler's low-watermark needs, shared among the handlers of this process. */
+  readonly watermarkReads = new WatermarkReads(this);
   readonly #servers: string[];
   /** Live members (worker processes) last counted; 1 until counted. */
   members = 1;
