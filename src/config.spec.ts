@@ -22,3 +22,16 @@ describe('the NATS settings', () => {
     expect(read).toThrow(/NATS_SUBJECT_PREFIX: must be up to 4 dot-separated tokens/);
   });
 });
+
+describe('METRICS_PORT', () => {
+  it('is unset by default: a worker serves no HTTP at all', () => {
+    expect(loadConfig(DISTRIBUTED).metricsPort).toBeUndefined();
+  });
+
+  it('gives a worker a port for its metrics, 0 for any free one, and refuses what is not a port', () => {
+    expect(loadConfig({ ...DISTRIBUTED, METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    expect(loadConfig({ ...DISTRIBUTED, METRICS_PORT: '0' }).metricsPort).toBe(0);
+    expect(() => loadConfig({ ...DISTRIBUTED, METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
+    expect(() => loadConfig({ ...DISTRIBUTED, METRICS_PORT: 'http' })).toThrow(/METRICS_PORT/);
+  });
+});

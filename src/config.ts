@@ -31,6 +31,8 @@ export interface Settings {
   trustProxy: boolean;
   logLevel: LogLevel;
   metricsPublic: boolean;
+  /** Role `worker`: serve `/metrics` and `/health` on this port (METRICS_PORT; unset: no HTTP at all). */
+  metricsPort: number | undefined;
   conferenceCreationLimit: number;
   demoData: boolean;
 }
@@ -93,6 +95,7 @@ function readSettings(env: Environment, requireSecrets: boolean): Settings {
     trustProxy: read.flag('TRUST_PROXY', false),
     logLevel: read.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
     metricsPublic: read.flag('METRICS_PUBLIC', false),
+    metricsPort: read.optionalInteger('METRICS_PORT', 0, 65535),
     conferenceCreationLimit: read.integer('CONFERENCE_CREATION_LIMIT', 20, 0, 1_000_000),
     demoData: read.flag('DEMO_DATA', true),
   };

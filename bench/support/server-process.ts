@@ -20,7 +20,7 @@ export interface Exit {
 /** One `conference serve --role <role>` child process. */
 export interface ServeNode {
   readonly role: Role;
-  /** Where it serves HTTP (web and all); undefined for a worker. */
+  /** Where it serves HTTP (web and all; a worker with METRICS_PORT: its metrics); otherwise undefined. */
   readonly url: string | undefined;
   readonly pid: number;
   /** Resolves when the process has gone, with how it ended. */
@@ -78,8 +78,8 @@ export async function startNode(options: ServeOptions = {}): Promise<ServeNode> 
     child.stdout!.on('data', (chunk: Buffer) => {
       keep(chunk);
       if (ready) return;
-      const listening = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output);
-      if (listening || (role === 'worker' && /worker running/.test(output))) {
+      const listening = /(?:listening|metrics) on http:\/\/[^:\s]+:(\d+)/.exec(output);
+      if (listening || (role === 'worker' && /worker running\n/.test(output))) {
         ready = true;
         clearTimeout(timer);
         resolve(listening ? `http://127.0.0.1:${listening[1]}` : undefined);
@@ -204,9 +204,9 @@ export class Cluster {
     return this.webs.map((web) => web.url!);
   }
 
-  /** Starts one more process of `role`. */
+  /** Starts one more process of `role` (a worker serves its metrics on a port of its own). */
   async add(role: 'web' | 'worker'): Promise<ServeNode> {
-    const node = await startNode({ role, env: this.env });
+    const node = await startNode({ role, env: role === 'worker' ? { ...this.env, METRICS_PORT: '0' } : this.env });
     (role === 'web' ? this.webs : this.workers).push(node);
     return node;
   }

@@ -11,6 +11,7 @@ import { pauseWithProcessingSwitch } from '../platform/maintenance/pause-process
 import { MaintenanceSwitches } from '../platform/maintenance/switches.ts';
 import { Processing } from '../platform/processing/processing.ts';
 import { buildServer } from '../web/server.ts';
+import { buildWorkerServer } from '../web/worker-server.ts';
 
 export type Role = 'web' | 'worker' | 'all';
 
@@ -49,6 +50,9 @@ export async function serve(config: Config, role: Role): Promise<void> {
       await seedDemoConference(store, config);
       app = await buildServer({ config, store, registry, processing, maintenance, logger });
       await app.listen({ port: config.port, host: '0.0.0.0' });
+    } else if (config.metricsPort !== undefined) {
+      app = await buildWorkerServer({ config, store, registry, processing: processing!, maintenance, logger });
+      await app.listen({ port: config.metricsPort, host: '0.0.0.0' });
     }
   } catch (error) {
     await app?.close();
@@ -87,12 +91,10 @@ export async function serve(config: Config, role: Role): Promise<void> {
   processing?.start();
   sender?.start();
 
-  if (app) {
-    const { port } = app.server.address() as AddressInfo;
-    console.log(`Contoso Conference (${role}) listening on http://localhost:${port}`);
-  } else {
-    console.log('Contoso Conference worker running');
-  }
+  const port = app ? (app.server.address() as AddressInfo).port : undefined;
+  if (role !== 'worker') console.log(`Contoso Conference (${role}) listening on http://localhost:${port}`);
+  else if (port !== undefined) console.log(`Contoso Conference worker running; metrics on http://localhost:${port}/metrics`);
+  else console.log('Contoso Conference worker running');
   if (config.generated) console.log(`Operator token: ${config.operatorToken}`);
   if (demo) console.log(`Demo conference: ${config.publicUrl}/${demo.slug}/ (manage it with ${demo.ownerEmail} and access code ${demo.accessCode})`);
 }

@@ -4,7 +4,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { readModelVersions } from '../app/read-models.ts';
 import type { Config } from '../config.ts';
 import { managementApi } from '../contexts/conference-management/api.ts';
 import { OWNER_SECURITY_SCHEME } from '../contexts/conference-management/owner-auth.ts';
@@ -23,17 +22,14 @@ import type { Processing } from '../platform/processing/processing.ts';
 import { Timers } from '../platform/processing/timers.ts';
 import type { Store } from '../platform/store/store.ts';
 import { clientErrors, frameworkErrors, installErrorHandling } from './errors.ts';
-import { healthRoutes } from './health.ts';
 import { closeAreasInMaintenance } from './maintenance/gate.tsx';
-import { registerMaintenanceMetrics } from './maintenance/metrics.ts';
 import { requireJsonBodies } from './json-bodies.ts';
 import { logCorrelation } from './correlation.ts';
-import { ServerMetrics, metricsRoutes } from './metrics.ts';
 import { refuseNulCharacters } from './nul-characters.ts';
-import { operatorAuth } from './operator-auth.ts';
 import { opsApi } from './ops-api.ts';
 import { opsSite } from './ops-pages/routes.tsx';
 import { pageNotFound } from './pages/not-found.tsx';
+import { processMetrics, processMetricsRoutes } from './process-metrics.ts';
 import { installSite } from './pages/site.ts';
 import { RouteTable, notFoundHandler, routeNotFound } from './route-table.ts';
 import { registerSessions } from './sessions.ts';
@@ -87,10 +83,7 @@ export async function buildServer({ config, store, registry, processing, mainten
 
   const deadLetters = processing?.deadLetters ?? new DeadLetters(store);
   const timers = processing?.timers ?? new Timers(store);
-  const metrics = new ServerMetrics({ store, deadLetters, timers, processing, readModels: readModelVersions(store, registry) });
-  metrics.track(app);
-  registerMaintenanceMetrics(metrics.registry, maintenance, processing);
-
+  const metrics = processMetrics(app, { store, registry, processing, maintenance, deadLetters, timers });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Contoso Conference API', version: '0.1.0' },
@@ -99,8 +92,7 @@ export async function buildServer({ config, store, registry, processing, mainten
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  await app.register(healthRoutes(store));
-  await app.register(metricsRoutes(metrics, config.metricsPublic ? undefined : operatorAuth({ token: config.operatorToken, store })));
+  await app.register(processMetricsRoutes(metrics, { config, store }));
   await app.register(opsApi({ operatorToken: config.operatorToken, store, registry, deadLetters, timers, maintenance, processing }), { prefix: '/api/ops' });
   await app.register(opsSite({ operatorToken: config.operatorToken, store, maintenance, processing, registry }), { prefix: '/ops' });
   await app.register(managementApi({ store, publicUrl: config.publicUrl, conferenceCreationLimit: config.conferenceCreationLimit }), { prefix: '/api/management/conferences' });

@@ -186,6 +186,27 @@ describe('distributed mode: 2 web and 2 worker processes on PostgreSQL and NATS'
     expect(await deadLettersBut()).toEqual([]);
   }, 60_000);
 
+  it('each worker serves its own metrics, to the operator only: the handlers it ran, the read models and the process', async () => {
+    const handled = await Promise.all(
+      cluster.workers.map(async (worker) => {
+        expect(worker.url, worker.output()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect((await fetch(`${worker.url}/metrics`)).status).toBe(401);
+        expect((await fetch(`${worker.url}/health/ready`)).status).toBe(200);
+        expect((await fetch(`${worker.url}/api/conferences/${conference.slug}`)).status).toBe(404);
+        const response = await fetch(`${worker.url}/metrics`, { headers: cluster.operator });
+        expect(response.status).toBe(200);
+        const text = await response.text();
+        for (const metric of ['contoso_subscription_lag_messages', 'contoso_read_model_lag_seconds', 'contoso_dead_letters', 'process_resident_memory_bytes']) expect(text).toContain(metric);
+        return [...text.matchAll(/^contoso_subscription_processed_total\{subscription="([^"]+)"\} (\d+)/gm)].map(([, name, count]) => ({ name, count: Number(count) }));
+      }),
+    );
+    // Every handler is listed by both workers; between them they handled the registration above.
+    for (const counts of handled) expect(counts.length).toBeGreaterThan(10);
+    const total = (name: string) => handled.flat().filter((entry) => entry.name === name).reduce((sum, entry) => sum + entry.count, 0);
+    expect(total('registration-process-manager')).toBeGreaterThan(0);
+    expect(total('draft-orders')).toBeGreaterThan(0);
+  });
+
   it('a session made by one web process opens on the other: log-in form from A, posted to B, signed in on A', async () => {
     const cookies = new Map<string, string>();
     const send = async (url: string, path: string, init: RequestInit = {}) => {

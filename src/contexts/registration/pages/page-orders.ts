@@ -9,6 +9,7 @@ import { paymentsProjection } from '../read-models/payments.ts';
 import { pricedOrdersProjection } from '../read-models/priced-orders.ts';
 import { seatAssignmentsProjection } from '../read-models/seat-assignments.ts';
 import type { ServiceContext } from '../service/context.ts';
+import { readOrderParts } from '../service/order-view.ts';
 import { Deadline, handlersReached, readUntil } from '../service/waiting.ts';
 
 /** DOMAIN 3.5 `readModelWaitMs`: how long a page waits for a read model before the waiting page. */
@@ -52,11 +53,7 @@ export async function waitForOrder(
 }
 
 async function readOrder(context: ServiceContext, orderId: string): Promise<OrderSnapshot | undefined> {
-  const [draft, priced, payment] = await Promise.all([
-    context.readModels.draftOrder(orderId),
-    context.readModels.pricedOrder(orderId),
-    context.readModels.latestPayment(orderId),
-  ]);
+  const { draft, priced, payment } = await readOrderParts(context, orderId);
   if (!draft || !priced || draft.version !== priced.version) return undefined;
   return { draft, priced, payment };
 }

@@ -85,7 +85,8 @@ export interface Viewed<T> {
 /** The read models the order view joins. */
 export const ORDER_VIEW_HANDLERS = [draftOrdersProjection, pricedOrdersProjection, paymentsProjection];
 
-interface OrderParts {
+/** The read-model rows an order is made of; the draft and priced order may not agree yet. */
+export interface OrderParts {
   draft: DraftOrder | undefined;
   priced: PricedOrder | undefined;
   payment: PaymentView | undefined;
@@ -101,7 +102,7 @@ export async function orderView(context: ServiceContext, orderId: string, wait: 
   const reached = await handlersReached(context.progress, ORDER_VIEW_HANDLERS, wait.minPosition, deadline);
   const { value: parts, ready } = await readUntil(
     context.store,
-    () => readParts(context, orderId),
+    () => readOrderParts(context, orderId),
     (parts) => wanted(parts, wait),
     reached ? deadline : new Deadline(0),
     orderId,
@@ -112,7 +113,7 @@ export async function orderView(context: ServiceContext, orderId: string, wait: 
   return { view: await compose(context, parts as OrderParts & { draft: DraftOrder }, position), stale: !(reached && ready) };
 }
 
-async function readParts(context: ServiceContext, orderId: string): Promise<OrderParts> {
+export async function readOrderParts(context: ServiceContext, orderId: string): Promise<OrderParts> {
   const { readModels } = context;
   const [draft, priced, payment] = await Promise.all([readModels.draftOrder(orderId), readModels.pricedOrder(orderId), readModels.latestPayment(orderId)]);
   return { draft, priced, payment };
