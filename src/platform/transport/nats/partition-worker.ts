@@ -274,5 +274,7 @@ export class PartitionWorker {
 
   async #saveCheckpoint(tx: Tx, position: number): Promise<void> {
     await this.transport.leases.save(tx, this.lease, { position, sequence: this.#sequences.get(position) });
+    tx.topics.add('checkpoints');
+    tx.touch('checkpoints', this.transport.partitionsKey(this.handler.name));
   }
 }

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { PubAck } from '@nats-io/jetstream';
 import { type LoggedMessage, partitionKey } from '../../messages/envelope.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
@@ -19,25 +18,16 @@ const RELAY_BATCH = 500;
 export class Relay {
   /** Last log position published and checkpointed. */
   position = 0;
-  readonly #progress = new EventEmitter();
   readonly #wakeup = new Wakeup();
   #stopped = true;
   #killed = false;
   #running: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly transport: NatsTransport) {
-    this.#progress.setMaxListeners(0);
-  }
+  constructor(private readonly transport: NatsTransport) {}
 
   get active(): boolean {
     return !this.#stopped && this.transport.leases.holds(this.transport.relayLease);
-  }
-
-  /** Called with the new checkpoint whenever it moves. */
-  onProgress(listener: (position: number) => void): () => void {
-    this.#progress.on('progress', listener);
-    return () => this.#progress.off('progress', listener);
   }
 
   start(): void {
@@ -123,9 +113,15 @@ export class Relay {
       }
       horizonWaitMs = 5;
       const position = batch[batch.length - 1].metadata.position;
-      await store.transaction((tx) => leases.save(tx, lease, { position }), { durable: false });
+      await store.transaction(
+        async (tx) => {
+          await leases.save(tx, lease, { position });
+          tx.topics.add('checkpoints');
+          tx.touch('checkpoints', lease);
+        },
+        { durable: false },
+      );
       this.position = position;
-      this.#progress.emit('progress', position);
     }
   }
 

@@ -84,12 +84,15 @@ export class NatsSubscription implements HandlerSubscription {
   start(): void {
     if (this.#running) return;
     this.#stopped = false;
+    const { store } = this.transport;
     this.#unsubscribe = [
-      this.transport.store.onChange('dead_letters', () => {
+      store.onChange('dead_letters', () => {
         for (const worker of this.workers) worker.deadLettersChanged();
       }),
+      // What moves the low-watermark, in this process or another: the relay and the handler's partitions.
+      store.onChange('checkpoints', () => this.#wakeup.wake(), this.transport.relayLease),
+      store.onChange('checkpoints', () => this.#wakeup.wake(), this.transport.partitionsKey(this.name)),
     ];
-    if (this.transport.relay) this.#unsubscribe.push(this.transport.relay.onProgress(() => this.#wakeup.wake()));
     for (const worker of this.workers) worker.start();
     this.#running = this.#watch();
   }
@@ -132,12 +135,21 @@ export class NatsSubscription implements HandlerSubscription {
     });
   }
 
-  /** Looks at the low-watermark after local progress, while someone waits, and at the idle re-check. */
+  /**
+   * The process working partition 0 keeps the handler's low-watermark: it looks whenever the relay or
+   * any partition moved on. The others look only while someone here waits for the handler, and at
+   * the idle re-check (in case the keeper is gone).
+   */
+  get keepsWatermark(): boolean {
+    return this.workers[0].active;
+  }
+
+  /** Looks at the low-watermark (see {@link keepsWatermark}), and for free partitions and dead-letter work. */
   async #watch(): Promise<void> {
     let idle = false;
     while (!this.#stopped) {
       try {
-        await this.refreshWatermark();
+        if (this.keepsWatermark || this.#waiting > 0 || idle) await this.refreshWatermark();
         await this.#lookForFreePartitions();
         if (idle) await this.#lookForDeadLetterWork();
       } catch (error) {

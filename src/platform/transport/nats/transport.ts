@@ -105,7 +105,15 @@ export class NatsTransport {
     return `${this.subjectPrefix}msg.${partition}.>`;
   }
 
-  /** Name of the relay's lease row. */
+  /**
+   * The key of the `checkpoints` change a partition of `handler` signals when it moves on: the
+   * process keeping the handler's low-watermark listens for it.
+   */
+  partitionsKey(handler: string): string {
+    return `${this.stream}/${handler}`;
+  }
+
+  /** Name of the relay's lease row (also the key of the `checkpoints` change its progress signals). */
   get relayLease(): string {
     return `relay:${this.stream}`;
   }
