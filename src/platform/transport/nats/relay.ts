@@ -34,7 +34,8 @@ export class Relay {
     if (this.#running) return;
     this.#stopped = false;
     this.#killed = false;
-    this.#unsubscribe = this.transport.store.onChange('messages', () => this.#wakeup.wake());
+    // New log entries concern the active relay only: a standby one looks at the lease every renewal period.
+    this.#unsubscribe = this.transport.store.onChange('messages', () => this.active && this.#wakeup.wake());
     this.#running = this.#loop();
   }
 
