@@ -63,6 +63,9 @@ export class TestSmtpServer {
         });
       },
     });
+    // A sender that resets its connection (a process killed or stopping mid-conversation) is an
+    // 'error' of the server; unheard, it would end the test process.
+    server.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       server.server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
