@@ -201,6 +201,18 @@ describe('NATS transport: partitions and leases', () => {
     const [status] = await processing.status();
     expect(status).toMatchObject({ name: 'h', lagMessages: 0 });
   });
+
+  it('carries a log entry larger than NATS takes as a reference: its handler gets it whole, from the log, in order', async () => {
+    const processing = worker();
+    const big = 'x'.repeat(1_200_000);
+    const stream = { sourceType: 'Pinger', sourceId: 'big' };
+    const [large] = await store.transaction((tx) => store.appendToStream(tx, stream, -1, [{ type: 'Ping', data: { n: 0, big } }], originFromRequest('big')));
+    const behind = await ping(['big'], 1);
+    await expect(processing.waitFor('h', behind[0].metadata.position!, 15_000)).resolves.toBe(true);
+    const effects = await effectsOf(store, 'h');
+    expect(effects.map((effect) => effect.message_id)).toEqual([large.metadata.messageId, behind[0].metadata.messageId]);
+    expect(JSON.parse(effects[0].data)).toEqual({ n: 0, big });
+  });
 });
 
 describe('transport leases', () => {

@@ -5,6 +5,7 @@ import type { MessageHandler } from '../../processing/handler.ts';
 import { type Delivery, DeliveryAborted, HandlerRunner } from '../../processing/handler-runner.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import type { Tx } from '../../store/store.ts';
+import type { LogReference } from './relay.ts';
 import { partitionOf } from '../partition.ts';
 import { isNotFound, type NatsTransport, within } from './transport.ts';
 
@@ -239,14 +240,16 @@ export class PartitionWorker {
     const deliveries: Delivery[] = [];
     const taken: Array<{ message: JsMsg; position: number }> = [];
     for (const message of batch) {
-      let stored: LoggedMessage;
+      let carried: LoggedMessage | LogReference;
       try {
-        stored = message.json<LoggedMessage>();
+        carried = message.json<LoggedMessage | LogReference>();
       } catch (error) {
         this.transport.logger.error({ err: error, subject: message.subject, sequence: message.seq }, 'unreadable message on the stream; dropped');
         message.term();
         continue;
       }
+      // A store that cannot answer throws: the worker backs off and the message comes again.
+      const stored = await this.#entry(carried);
       const position = stored.metadata.position;
       if (!this.storedTypes.has(stored.type) || position <= this.runner.position) {
         message.ack();
@@ -270,6 +273,14 @@ export class PartitionWorker {
       else left.push(message);
     }
     return left;
+  }
+
+  /** The log entry a stream message carries, read from the log when the stream carries only a reference. */
+  async #entry(carried: LoggedMessage | LogReference): Promise<LoggedMessage> {
+    if (!('inLog' in carried)) return carried;
+    const entry = await this.transport.store.messageAt(carried.metadata.position);
+    if (!entry) throw new Error(`log entry ${carried.metadata.position} (${carried.type}) not found`);
+    return entry;
   }
 
   async #saveCheckpoint(tx: Tx, position: number): Promise<void> {

@@ -5,6 +5,26 @@ import { partitionOf } from '../partition.ts';
 import type { NatsTransport } from './transport.ts';
 
 const RELAY_BATCH = 500;
+/** Room left in a NATS message for its headers (`Nats-Msg-Id`, expectations). */
+const HEADER_ROOM = 4096;
+
+/**
+ * What the stream carries for a log entry larger than the server takes (`max_payload`, 1 MB by
+ * default): its type and metadata, and `inLog: true` — the partition worker reads it from the log.
+ */
+export interface LogReference {
+  type: string;
+  metadata: LoggedMessage['metadata'];
+  inLog: true;
+}
+
+/** The JSON the stream carries for a log entry: the entry itself, or a {@link LogReference} when it is too large. */
+export function streamBody(message: LoggedMessage, maxPayload: number): string {
+  const body = JSON.stringify(message);
+  if (Buffer.byteLength(body) <= maxPayload - HEADER_ROOM) return body;
+  const reference: LogReference = { type: message.type, metadata: message.metadata, inLog: true };
+  return JSON.stringify(reference);
+}
 
 /**
  * Publishes the log to the stream in log order, from its own checkpoint (the `position` of its lease
@@ -77,7 +97,8 @@ export class Relay {
   async #work(lease: string): Promise<void> {
     const { store, leases } = this.transport;
     await this.transport.ensureStream();
-    const { js, jsm } = await this.transport.connection();
+    const { nc, js, jsm } = await this.transport.connection();
+    const body = (message: LoggedMessage) => streamBody(message, nc.info?.max_payload ?? 1024 * 1024);
     this.position = (await leases.row(lease)).position;
     /** The stream's last sequence while publishing pipelined; undefined: one at a time. */
     let lastSequence: number | undefined;
@@ -95,13 +116,13 @@ export class Relay {
         continue;
       }
       if (lastSequence === undefined) {
-        for (const message of batch) await js.publish(this.#subject(message), JSON.stringify(message), { msgID: message.metadata.messageId });
+        for (const message of batch) await js.publish(this.#subject(message), body(message), { msgID: message.metadata.messageId });
         lastSequence = (await jsm.streams.info(this.transport.stream)).state.last_seq;
       } else {
         const base: number = lastSequence;
         const results = await Promise.allSettled(
           batch.map((message, index) =>
-            js.publish(this.#subject(message), JSON.stringify(message), { msgID: message.metadata.messageId, expect: { lastSequence: base + index } }),
+            js.publish(this.#subject(message), body(message), { msgID: message.metadata.messageId, expect: { lastSequence: base + index } }),
           ),
         );
         const failed = results.find((result) => result.status === 'rejected');
