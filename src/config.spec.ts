@@ -4,8 +4,14 @@ import { ConfigError, loadConfig } from './config.ts';
 const DISTRIBUTED = { DATABASE_URL: 'postgres://db.example/contoso', NATS_URL: 'nats://nats.example:4222', OPERATOR_TOKEN: 't'.repeat(32), SESSION_SECRET: 's'.repeat(32) };
 
 describe('the NATS settings', () => {
-  it('name the stream CONTOSO with no subject prefix by default', () => {
-    expect(loadConfig(DISTRIBUTED)).toMatchObject({ natsUrl: DISTRIBUTED.NATS_URL, natsStream: 'CONTOSO', natsSubjectPrefix: undefined });
+  it('name the stream CONTOSO with no subject prefix by default, keeping messages 7 days', () => {
+    expect(loadConfig(DISTRIBUTED)).toMatchObject({ natsUrl: DISTRIBUTED.NATS_URL, natsStream: 'CONTOSO', natsSubjectPrefix: undefined, natsRetentionMs: 7 * 24 * 3_600_000 });
+  });
+
+  it('keep stream messages as many hours as NATS_RETENTION_HOURS says (0: for ever)', () => {
+    expect(loadConfig({ ...DISTRIBUTED, NATS_RETENTION_HOURS: '24' }).natsRetentionMs).toBe(24 * 3_600_000);
+    expect(loadConfig({ ...DISTRIBUTED, NATS_RETENTION_HOURS: '0' }).natsRetentionMs).toBe(0);
+    expect(() => loadConfig({ ...DISTRIBUTED, NATS_RETENTION_HOURS: '-1' })).toThrow(/NATS_RETENTION_HOURS/);
   });
 
   it('take a stream name and subject prefix of their own, so deployments can share a NATS server', () => {

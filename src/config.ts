@@ -23,6 +23,8 @@ export interface Settings {
   natsStream: string;
   /** Prefix of the transport's subjects (NATS_SUBJECT_PREFIX): `<prefix>.msg.<partition>.<type>`. */
   natsSubjectPrefix: string | undefined;
+  /** How long the stream keeps messages (NATS_RETENTION_HOURS, default 168; 0: for ever), in ms. */
+  natsRetentionMs: number;
   reservationHoldSeconds: number | undefined;
   seatReleaseBufferSeconds: number;
   publicUrl: string;
@@ -87,6 +89,7 @@ function readSettings(env: Environment, requireSecrets: boolean): Settings {
     natsUrl,
     natsStream: read.matching('NATS_STREAM', /^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ (at most 64)') ?? 'CONTOSO',
     natsSubjectPrefix: read.matching('NATS_SUBJECT_PREFIX', /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64}){0,3}$/, 'up to 4 dot-separated tokens of letters, digits, - and _'),
+    natsRetentionMs: read.integer('NATS_RETENTION_HOURS', 168, 0, 87_600) * 3_600_000,
     reservationHoldSeconds: read.optionalInteger('RESERVATION_HOLD_SECONDS', 1, 86_400),
     seatReleaseBufferSeconds: read.integer('SEAT_RELEASE_BUFFER_SECONDS', 840, 0, 86_400),
     publicUrl: (read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),

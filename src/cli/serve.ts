@@ -35,7 +35,9 @@ export async function serve(config: Config, role: Role): Promise<void> {
       : new Processing(store, registry, messageHandlers({ settings: config, store, registry, logger }), {
           logger,
           // NATS_URL selects the NATS JetStream transport (PostgreSQL only: the configuration refuses it otherwise).
-          nats: config.natsUrl ? { url: config.natsUrl, stream: config.natsStream, subjectPrefix: config.natsSubjectPrefix } : undefined,
+          nats: config.natsUrl
+            ? { url: config.natsUrl, stream: config.natsStream, subjectPrefix: config.natsSubjectPrefix, maxAgeMs: config.natsRetentionMs }
+            : undefined,
         });
   const sender = role === 'web' ? undefined : new EmailSender(store, { smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, logger });
   let app: Awaited<ReturnType<typeof buildServer>> | undefined;

@@ -202,6 +202,44 @@ describe('NATS transport: partitions and leases', () => {
     expect(status).toMatchObject({ name: 'h', lagMessages: 0 });
   });
 
+  it('reads from the log what the stream dropped while nobody worked the partitions (retention)', async () => {
+    const retention = { ...nats.options, maxAgeMs: 1000, duplicateWindowMs: 500 };
+    const start = (name: string) => {
+      const processing = new Processing(store, registry, [recordingHandler(name, ['Ping'])], { retry: { baseDelayMs: 5 }, idleCheckMs: 500, nats: retention });
+      running.push(processing);
+      processing.start();
+      return processing;
+    };
+    const first = start('h');
+    const before = await ping(['a', 'b', 'c'], 2);
+    await expect(first.waitFor('h', before.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    await first.stop();
+    // Only another handler runs (and the relay): what h has not handled is published, then expires.
+    const other = start('other');
+    const missed = await ping(['a', 'b', 'c', 'd'], 2);
+    await expect(other.waitFor('other', missed.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await eventually(async () => (await jsm.streams.info(retention.stream!)).state.messages === 0);
+    } finally {
+      await nc.close();
+    }
+    // (Partitions are shared among the processes; one running only `other` would keep half of h's.)
+    await other.stop();
+    const again = start('h');
+    const after = await ping(['a', 'e'], 1);
+    await expect(again.waitFor('h', after.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    const handled = await effectsOf(store, 'h');
+    expect(handled.map((effect) => effect.message_id).sort()).toEqual([...before, ...missed, ...after].map((message) => message.metadata.messageId).sort());
+    // In order per source.
+    const sourceOf = new Map([...before, ...missed, ...after].map((message) => [message.metadata.messageId, message.metadata.sourceId]));
+    for (const source of ['a', 'b', 'c', 'd', 'e']) {
+      const positions = handled.filter((effect) => sourceOf.get(effect.message_id) === source).map((effect) => Number(effect.position));
+      expect(positions).toEqual([...positions].sort((x, y) => x - y));
+    }
+  });
+
   it('carries a log entry larger than NATS takes as a reference: its handler gets it whole, from the log, in order', async () => {
     const processing = worker();
     const big = 'x'.repeat(1_200_000);

@@ -1,12 +1,12 @@
 import { AckPolicy, type Consumer, type ConsumerMessages, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import type { LoggedMessage } from '../../messages/envelope.ts';
+import { type LoggedMessage, partitionKey } from '../../messages/envelope.ts';
 import type { MessageHandler } from '../../processing/handler.ts';
 import { type Delivery, DeliveryAborted, HandlerRunner } from '../../processing/handler-runner.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import type { Tx } from '../../store/store.ts';
-import type { LogReference } from './relay.ts';
 import { partitionOf } from '../partition.ts';
+import type { LogReference } from './relay.ts';
 import { isNotFound, type NatsTransport, within } from './transport.ts';
 
 const CLOSE_WAIT_MS = 2000;
@@ -144,7 +144,9 @@ export class PartitionWorker {
     this.runner.position = row.position;
     await this.runner.reloadBlocked();
     this.#deadLettersChanged = true;
-    const consumer = await this.#openConsumer(row.sequence);
+    const sequence = await this.#readWhatTheStreamDropped(row.sequence);
+    if (sequence === undefined) return 'stopped';
+    const consumer = await this.#openConsumer(sequence);
     const batchSize = this.handler.batchSize ?? 100;
     // A consumer deleted from outside ends the messages, and the worker makes the consumer again.
     const messages = await consumer.consume({
@@ -273,6 +275,37 @@ export class PartitionWorker {
       else left.push(message);
     }
     return left;
+  }
+
+  /**
+   * When the stream no longer holds messages after the partition's checkpoint (its retention dropped
+   * them while nobody worked the partition), hands the partition's entries from the checkpoint up to
+   * the stream's first message to the handler from the log, and moves the checkpoint to just before
+   * that message. Answers the stream sequence the consumer resumes after (undefined: stopped).
+   */
+  async #readWhatTheStreamDropped(sequence: number): Promise<number | undefined> {
+    const { store, leases, stream } = this.transport;
+    const { jsm } = await this.transport.connection();
+    const { state } = await jsm.streams.info(stream);
+    if (sequence + 1 >= state.first_seq) return sequence;
+    // Everything logged before the stream's first message was published, and is gone from it.
+    const first = state.messages > 0 ? await jsm.streams.getMessage(stream, { seq: state.first_seq }) : null;
+    const until = first ? first.json<LoggedMessage | LogReference>().metadata.position - 1 : (await leases.row(this.transport.relayLease)).position;
+    let handled = 0;
+    for (;;) {
+      const entries = await store.readLog({ after: this.runner.position, types: [...this.storedTypes], untilPosition: until, limit: 500 });
+      const mine = entries.filter((entry) => partitionOf(partitionKey(entry)) === this.partition);
+      if (!(await this.runner.handle(mine.map((entry) => this.runner.decode(entry))))) return undefined;
+      handled += mine.length;
+      if (entries.length < 500) break;
+      this.runner.position = Math.max(this.runner.position, entries[entries.length - 1].metadata.position);
+    }
+    const resumeAfter = state.first_seq - 1;
+    const position = Math.max(this.runner.position, until);
+    await store.transaction((tx) => leases.save(tx, this.lease, { position, sequence: resumeAfter }), { durable: false });
+    this.runner.position = position;
+    this.transport.logger.warn({ handler: this.handler.name, partition: this.partition, handled, upTo: until }, 'messages the stream no longer holds were read from the log');
+    return resumeAfter;
   }
 
   /** The log entry a stream message carries, read from the log when the stream carries only a reference. */

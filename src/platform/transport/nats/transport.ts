@@ -26,6 +26,11 @@ export interface NatsTransportOptions {
   ackWaitMs?: number;
   /** Duplicate window of the stream: a relay republishing within it stores nothing twice (10 min). */
   duplicateWindowMs?: number;
+  /**
+   * How long the stream keeps a message (7 days; 0: for ever). The log keeps everything: a partition
+   * that was not worked for longer reads what the stream dropped from the log.
+   */
+  maxAgeMs?: number;
   /** Whether this process runs the relay (default true; one relay is active at a time anyway). */
   relay?: boolean;
 }
@@ -52,6 +57,7 @@ export class NatsTransport {
   readonly subjectPrefix: string;
   readonly ackWaitMs: number;
   readonly duplicateWindowMs: number;
+  readonly maxAgeMs: number;
   readonly idleCheckMs: number;
   readonly logger: Logger;
   readonly retry: Partial<RetryPolicy> | undefined;
@@ -83,6 +89,7 @@ export class NatsTransport {
     this.subjectPrefix = options.subjectPrefix ? `${options.subjectPrefix}.` : '';
     this.ackWaitMs = options.ackWaitMs ?? 30_000;
     this.duplicateWindowMs = options.duplicateWindowMs ?? 10 * 60_000;
+    this.maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3_600_000;
     this.idleCheckMs = settings.idleCheckMs ?? 2000;
     this.logger = settings.logger ?? silentLogger;
     this.retry = settings.retry;
@@ -195,14 +202,15 @@ export class NatsTransport {
       const { jsm } = await this.connection();
       const subjects = [`${this.subjectPrefix}msg.>`];
       const duplicateWindow = nanos(this.duplicateWindowMs);
+      const maxAge = nanos(this.maxAgeMs);
       const info = await jsm.streams.info(this.stream).catch((error) => {
         if (isNotFound(error)) return undefined;
         throw error;
       });
       if (!info) {
-        await jsm.streams.add({ name: this.stream, subjects, storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: duplicateWindow });
-      } else if (info.config.subjects?.join(',') !== subjects.join(',') || info.config.duplicate_window !== duplicateWindow) {
-        await jsm.streams.update(this.stream, { subjects, duplicate_window: duplicateWindow });
+        await jsm.streams.add({ name: this.stream, subjects, storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: duplicateWindow, max_age: maxAge });
+      } else if (info.config.subjects?.join(',') !== subjects.join(',') || info.config.duplicate_window !== duplicateWindow || info.config.max_age !== maxAge) {
+        await jsm.streams.update(this.stream, { subjects, duplicate_window: duplicateWindow, max_age: maxAge });
       }
     })();
     this.#streamReady.catch(() => {
