@@ -4,39 +4,36 @@ import { Store, type Tx } from '../../src/platform/store/store.ts';
 import { eventually } from '../support/eventually.ts';
 import { STORE_KINDS, type StoreLocation, freshLocation } from '../support/stores.ts';
 
+/** Counts the signals each listener gets: `all` without a key, the others with theirs. */
+function listen(on: Store, topic: ChangeTopic, keys: string[]) {
+  const counts: Record<string, number> = { all: 0 };
+  const stops = [on.onChange(topic, () => counts.all++)];
+  for (const key of keys) {
+    counts[key] = 0;
+    stops.push(on.onChange(topic, () => counts[key]++, key));
+  }
+  return { counts, stop: () => stops.forEach((stop) => stop()) };
+}
+
+const commit = (on: Store, topic: ChangeTopic, keys?: string[]) =>
+  on.transaction(async (tx: Tx) => {
+    tx.topics.add(topic);
+    for (const key of keys ?? []) tx.touch(topic, key);
+  });
+
 /**
  * Change signals with keys: a listener of one key of a topic wakes for commits that name that key
  * or none, in the committing process and (PostgreSQL) in another one.
  */
 describe.each(STORE_KINDS)('change signals on %s', (kind) => {
   let location: StoreLocation;
-  let store: Store;
 
   beforeAll(async () => {
     location = await freshLocation(kind);
-    store = await location.open();
   });
   afterAll(async () => {
-    await store?.close();
     await location?.drop();
   });
-
-  /** Counts the signals each listener gets: `all` without a key, the others with theirs. */
-  function listen(on: Store, topic: ChangeTopic, keys: string[]) {
-    const counts: Record<string, number> = { all: 0 };
-    const stops = [on.onChange(topic, () => counts.all++)];
-    for (const key of keys) {
-      counts[key] = 0;
-      stops.push(on.onChange(topic, () => counts[key]++, key));
-    }
-    return { counts, stop: () => stops.forEach((stop) => stop()) };
-  }
-
-  const commit = (on: Store, topic: ChangeTopic, keys?: string[]) =>
-    on.transaction(async (tx: Tx) => {
-      tx.topics.add(topic);
-      for (const key of keys ?? []) tx.touch(topic, key);
-    });
 
   it('wakes the listeners of the keys a commit names, those without a key, and every one for a commit without keys', async () => {
     // Without cross-process notifications: only this store's own commits signal.
@@ -59,8 +56,22 @@ describe.each(STORE_KINDS)('change signals on %s', (kind) => {
     expect(counts['order-a']).toBe(2);
     await local.close();
   });
+});
 
-  it.runIf(kind === 'postgres')('carries the keys to another process', async () => {
+describe('change signals across processes on postgres', () => {
+  let location: StoreLocation;
+  let store: Store;
+
+  beforeAll(async () => {
+    location = await freshLocation('postgres');
+    store = await location.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await location?.drop();
+  });
+
+  it('carries the keys to another process', async () => {
     const other = await location.open();
     const { counts, stop } = listen(other, 'checkpoints', ['draft-orders', 'priced-orders']);
     try {
