@@ -20,7 +20,10 @@ const types = {
   },
 };
 
-export function postgresPool(connectionString: string, max = 10): pg.Pool {
+/** Connections a process keeps to PostgreSQL (besides its LISTEN connection). */
+export const DEFAULT_POOL_SIZE = 10;
+
+export function postgresPool(connectionString: string, max = DEFAULT_POOL_SIZE): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, types });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
