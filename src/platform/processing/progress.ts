@@ -5,12 +5,15 @@ import type { Processing } from './processing.ts';
 import { Wakeup } from './wakeup.ts';
 
 /** A waiter looks again this often even without a signal (one lost, or a change nobody signals). */
-const RECHECK_MS = 1000;
+export const RECHECK_MS = 1000;
 
-/** Tells waiters of the handler, in this process and others, that its checkpoint moved (in `tx`). */
-export function checkpointMoved(tx: Tx, handler: string): void {
+/**
+ * Tells waiters, in this process and others, that a checkpoint moved (in `tx`): a handler's (its
+ * name), or on the NATS transport the relay's or a handler's partitions' (their keys).
+ */
+export function checkpointMoved(tx: Tx, key: string): void {
   tx.topics.add('checkpoints');
-  tx.touch('checkpoints', handler);
+  tx.touch('checkpoints', key);
 }
 
 /**

@@ -5,7 +5,7 @@
  * or the time is up; and at least every second, should a signal be lost.
  */
 import type { MessageHandler } from '../../../platform/processing/handler.ts';
-import type { HandlerProgress } from '../../../platform/processing/progress.ts';
+import { type HandlerProgress, RECHECK_MS } from '../../../platform/processing/progress.ts';
 import { Wakeup } from '../../../platform/processing/wakeup.ts';
 import type { Store } from '../../../platform/store/store.ts';
 
@@ -25,9 +25,6 @@ export class Deadline {
     return Math.max(0, this.#at - Date.now());
   }
 }
-
-/** Without a signal, a wait reads again after this long. */
-const RECHECK_MS = 1000;
 
 /**
  * Reads with `read` until `ready` holds, re-reading on every `read_models` commit signal about

@@ -3,6 +3,7 @@ import { nanos } from '@nats-io/transport-node';
 import { type LoggedMessage, partitionKey } from '../../messages/envelope.ts';
 import type { MessageHandler } from '../../processing/handler.ts';
 import { type Delivery, DeliveryAborted, HandlerRunner } from '../../processing/handler-runner.ts';
+import { checkpointMoved } from '../../processing/progress.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import type { Tx } from '../../store/store.ts';
 import { partitionOf } from '../partition.ts';
@@ -10,6 +11,8 @@ import type { LogReference } from './relay.ts';
 import { isNotFound, type NatsTransport, within } from './transport.ts';
 
 const CLOSE_WAIT_MS = 2000;
+/** Log entries read per look when catching up from the log. */
+const LOG_READ = 500;
 
 /** Durable consumer name of a handler's partition: `<handler>-p<partition>`. */
 export function consumerName(handler: string, partition: number): string {
@@ -293,11 +296,11 @@ export class PartitionWorker {
     const until = first ? first.json<LoggedMessage | LogReference>().metadata.position - 1 : (await leases.row(this.transport.relayLease)).position;
     let handled = 0;
     for (;;) {
-      const entries = await store.readLog({ after: this.runner.position, types: [...this.storedTypes], untilPosition: until, limit: 500 });
+      const entries = await store.readLog({ after: this.runner.position, types: [...this.storedTypes], untilPosition: until, limit: LOG_READ });
       const mine = entries.filter((entry) => partitionOf(partitionKey(entry)) === this.partition);
       if (!(await this.runner.handle(mine.map((entry) => this.runner.decode(entry))))) return undefined;
       handled += mine.length;
-      if (entries.length < 500) break;
+      if (entries.length < LOG_READ) break;
       this.runner.position = Math.max(this.runner.position, entries[entries.length - 1].metadata.position);
     }
     const resumeAfter = state.first_seq - 1;
@@ -318,7 +321,6 @@ export class PartitionWorker {
 
   async #saveCheckpoint(tx: Tx, position: number): Promise<void> {
     await this.transport.leases.save(tx, this.lease, { position, sequence: this.#sequences.get(position) });
-    tx.topics.add('checkpoints');
-    tx.touch('checkpoints', this.transport.partitionsKey(this.handler.name));
+    checkpointMoved(tx, this.transport.partitionsKey(this.handler.name));
   }
 }

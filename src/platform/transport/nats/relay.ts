@@ -1,5 +1,6 @@
 import type { PubAck } from '@nats-io/jetstream';
 import { type LoggedMessage, partitionKey } from '../../messages/envelope.ts';
+import { checkpointMoved } from '../../processing/progress.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import { partitionOf } from '../partition.ts';
 import type { NatsTransport } from './transport.ts';
@@ -138,8 +139,7 @@ export class Relay {
       await store.transaction(
         async (tx) => {
           await leases.save(tx, lease, { position });
-          tx.topics.add('checkpoints');
-          tx.touch('checkpoints', lease);
+          checkpointMoved(tx, lease);
         },
         { durable: false },
       );
