@@ -190,8 +190,9 @@ export class Store {
   }
 
   /**
-   * Wakes this process's listeners of a topic. A commit of this process tells `messages` listeners
-   * what it logged; notifications from other processes carry no detail.
+   * Wakes this process's listeners of a change: those of its topic, and those of its keys (all keyed
+   * listeners when it names none). A commit of this process tells `messages` listeners what it
+   * logged; notifications from other processes carry their keys but no log detail.
    */
   signal({ topic, keys }: Change, logged?: LoggedChange): void {
     this.#changes.emit(topic, logged);
