@@ -77,11 +77,12 @@ async function* everyEmail(traffic: Traffic, operator: { authorization: string }
 /** The seat figures once every subscription has caught up (lag 0 on two readings in a row). */
 async function settledFigures(traffic: Traffic, operator: { authorization: string }, base: string): Promise<SeatFigures[]> {
   const { client, conference } = traffic;
-  for (let attempt = 0; attempt < 60; attempt++) {
+  let idleReadings = 0;
+  for (let attempt = 0; attempt < 60 && idleReadings < 2; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
     const metrics = await (await fetch(new URL('/metrics', client.baseUrl), { headers: operator })).text();
     const lagging = metrics.split('\n').some((line) => line.startsWith('contoso_subscription_lag_messages{') && !line.endsWith(' 0'));
-    if (!lagging) break;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    idleReadings = lagging ? 0 : idleReadings + 1;
   }
   const stats = await client.call<{ seatTypes: SeatFigures[] }>('GET', `${base}/stats`, undefined, conference.owner);
   return stats.seatTypes;

@@ -7,7 +7,7 @@ import { ConcurrencyError } from '../../src/platform/store/errors.ts';
 import type { Store } from '../../src/platform/store/store.ts';
 import { eventually } from '../support/eventually.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
-import { toyRegistry } from '../support/toy-domain.ts';
+import { counterCommands, incrementCommand, toyRegistry } from '../support/toy-domain.ts';
 
 /** One fresh store and transport location for a test. */
 export interface TransportFixture {
@@ -269,6 +269,40 @@ export function transportContract(name: string, open: () => Promise<TransportFix
       expect((await processing.deadLetters.list({ handler: 'broken' })).map((d) => d.waitingBehind).sort()).toEqual([1, 1, 1]);
       const status = await processing.status();
       expect(status.find((s) => s.name === 'broken')).toMatchObject({ deadLettered: 3, lagMessages: 0 });
+    });
+
+    it('status never shows every lag at 0 while work passes from one handler to the next', async () => {
+      // Increment commands → the counter's handler logs Incremented → the recorder handles it.
+      const recorder = recordingHandler('recorder', ['Incremented']);
+      const processing = new Processing(store, registry, [counterCommands(store, registry), recorder], { retry, idleCheckMs: 500, ...fixture.options });
+      running.push(processing);
+      processing.start();
+      const COMMANDS = 40;
+      let sent = 0;
+      let sending = true;
+      const sender = (async () => {
+        for (; sent < COMMANDS; sent++) {
+          await store.transaction((tx) => store.append(tx, [incrementCommand(`c${sent % 4}`, 1)]));
+          await new Promise((resolve) => setTimeout(resolve, sent % 3));
+        }
+        sending = false;
+      })();
+      const idleReadings: Array<{ sent: number; handled: number }> = [];
+      for (let done = false; !done; ) {
+        const finished = !sending;
+        const sentBefore = sent;
+        const status = await processing.status();
+        if (status.every((s) => s.lagMessages === 0)) {
+          idleReadings.push({ sent: sentBefore, handled: (await effectsOf(store, 'recorder')).length });
+          done = finished;
+        }
+        // A SQLite store answers without yielding to timers: let the sender and the handlers run.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await sender;
+      // Idle means every command logged before the reading has gone all the way through.
+      expect(idleReadings.filter(({ sent, handled }) => handled < sent)).toEqual([]);
+      expect(idleReadings.at(-1)).toEqual({ sent: COMMANDS, handled: COMMANDS });
     });
 
     it('side-effecting handlers skip imported messages; projections consume them', async () => {

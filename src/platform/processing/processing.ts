@@ -118,17 +118,25 @@ export class Processing {
     return this.subscription(name).waitFor(position, timeoutMs);
   }
 
+  /**
+   * Each subscription's position and lag. The positions are taken before the head: work still
+   * passing from handler to handler (an entry committed, its handler not done with it) then always
+   * shows as lag somewhere — taken after, a chain could move past a late position read and commit
+   * its next entry above an early head, and every lag would read 0 while work is in flight.
+   */
   async status(): Promise<SubscriptionStatus[]> {
+    const seen = this.subscriptions.map((s) => s.seen);
     const head = await this.store.headPosition();
     return Promise.all(
-      this.subscriptions.map(async (s) => {
-        const behind = await this.store.readLog({ after: s.seen, limit: 1, types: s.storedTypes, untilPosition: head });
+      this.subscriptions.map(async (s, index) => {
+        const position = seen[index];
+        const behind = await this.store.readLog({ after: position, limit: 1, types: s.storedTypes, untilPosition: head });
         const oldest = behind[0]?.metadata.createdAt;
         return {
           name: s.name,
-          position: s.seen,
+          position,
           head,
-          lagMessages: await this.store.countLog(s.seen, head, s.storedTypes),
+          lagMessages: await this.store.countLog(position, head, s.storedTypes),
           lagSeconds: oldest ? Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) : 0,
           processed: s.processed,
           failures: s.failures,

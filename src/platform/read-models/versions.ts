@@ -75,11 +75,9 @@ export class ReadModelVersions {
    * checkpoint, the others at their own position; lag = entries of its types after that position.
    */
   async status(): Promise<ReadModelStatus[]> {
-    const [rows, checkpoints, head] = await Promise.all([
-      this.list(),
-      this.store.db.selectFrom('checkpoints').select(['name', 'position']).execute(),
-      this.store.headPosition(),
-    ]);
+    const [rows, checkpoints] = await Promise.all([this.list(), this.store.db.selectFrom('checkpoints').select(['name', 'position']).execute()]);
+    // The head after the checkpoints, so that what is still in flight shows as lag (as in `Processing.status`).
+    const head = await this.store.headPosition();
     const answer: ReadModelStatus[] = [];
     for (const unit of this.units) {
       const types = [...new Set(unit.handlers.flatMap((handler) => handler.types.flatMap((type) => this.registry.storedNamesOf(type))))];
