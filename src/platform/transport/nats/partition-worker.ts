@@ -14,6 +14,11 @@ const CLOSE_WAIT_MS = 2000;
 /** Log entries read per look when catching up from the log. */
 const LOG_READ = 500;
 
+/** The stored type name a stream message carries: the last token of its subject (`…msg.<partition>.<type>`). */
+function typeOfSubject(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}
+
 /** Durable consumer name of a handler's partition: `<handler>-p<partition>`. */
 export function consumerName(handler: string, partition: number): string {
   return `${handler.replace(/[^A-Za-z0-9_-]/g, '_')}-p${partition}`;
@@ -225,12 +230,14 @@ export class PartitionWorker {
       if (isNotFound(error)) return undefined;
       throw error;
     });
-    if (info && info.num_ack_pending > 0) await jsm.consumers.delete(stream, this.#consumer);
-    if (!info || info.num_ack_pending > 0) {
+    // Made again when messages are in flight, or when it acknowledges one by one (made by an earlier release).
+    const remake = info !== undefined && (info.num_ack_pending > 0 || info.config.ack_policy !== AckPolicy.All);
+    if (remake) await jsm.consumers.delete(stream, this.#consumer);
+    if (!info || remake) {
       await jsm.consumers.add(stream, {
         durable_name: this.#consumer,
         filter_subject: this.transport.partitionFilter(this.partition),
-        ack_policy: AckPolicy.Explicit,
+        ack_policy: AckPolicy.All,
         ack_wait: nanos(this.transport.ackWaitMs),
         max_deliver: -1,
         max_ack_pending: 10_000,
@@ -240,26 +247,28 @@ export class PartitionWorker {
     return js.consumers.get(stream, this.#consumer);
   }
 
-  /** Handles a batch; answers the messages left undone (stopped, or the lease was lost). */
+  /**
+   * Handles a batch; answers the messages left undone (stopped, or the lease was lost). Messages of
+   * types the handler does not take are told apart by their subject, without reading them. The
+   * consumer acknowledges cumulatively: one acknowledgement, after the handler's transaction has
+   * committed, covers every message of the batch up to the last one dealt with.
+   */
   async #handle(batch: JsMsg[]): Promise<JsMsg[]> {
     const deliveries: Delivery[] = [];
     const taken: Array<{ message: JsMsg; position: number }> = [];
     for (const message of batch) {
+      if (!this.storedTypes.has(typeOfSubject(message.subject))) continue;
       let carried: LoggedMessage | LogReference;
       try {
         carried = message.json<LoggedMessage | LogReference>();
       } catch (error) {
         this.transport.logger.error({ err: error, subject: message.subject, sequence: message.seq }, 'unreadable message on the stream; dropped');
-        message.term();
         continue;
       }
       // A store that cannot answer throws: the worker backs off and the message comes again.
       const stored = await this.#entry(carried);
       const position = stored.metadata.position;
-      if (!this.storedTypes.has(stored.type) || position <= this.runner.position) {
-        message.ack();
-        continue;
-      }
+      if (position <= this.runner.position) continue;
       this.#sequences.set(position, message.seq);
       deliveries.push(this.runner.decode(stored));
       taken.push({ message, position });
@@ -272,12 +281,10 @@ export class PartitionWorker {
     } finally {
       this.#sequences.clear();
     }
-    const left: JsMsg[] = [];
-    for (const { message, position } of taken) {
-      if (position <= this.runner.position) message.ack();
-      else left.push(message);
-    }
-    return left;
+    const firstLeft = taken.find(({ position }) => position > this.runner.position)?.message;
+    const done = firstLeft === undefined ? batch.length : batch.indexOf(firstLeft);
+    if (done > 0) batch[done - 1].ack();
+    return batch.slice(done);
   }
 
   /**
