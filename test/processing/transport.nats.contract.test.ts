@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Message, partitionKey } from '../../src/platform/messages/envelope.ts';
 import { originFromRequest } from '../../src/platform/messages/factory.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
@@ -289,6 +289,27 @@ describe('transport leases', () => {
       await expect(work).rejects.toBeInstanceOf(LeaseLost);
       expect(await effectsOf(store, 'h')).toEqual([]);
     } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('lease expiry is on the database clock: a worker whose clock runs ahead takes no live lease over', async () => {
+    const a = new LeaseKeeper(store, { leaseMs: 5000, renewMs: 1000 });
+    const b = new LeaseKeeper(store, { leaseMs: 5000, renewMs: 1000 });
+    try {
+      expect(await a.acquire('x', () => {})).toBe(true);
+      // `b` runs on a machine whose clock is an hour ahead (only Date is faked: timers stay real).
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 3_600_000);
+      expect(await b.acquire('x', () => {})).toBe(false);
+      expect(await b.countLive('x')).toBe(1);
+      vi.useRealTimers();
+      // A lease that really ran out (on the database clock) is taken over.
+      await transportDb(store.db).updateTable('transport_leases').set({ expires_at: sql<number>`expires_at - 60000` }).where('name', '=', 'x').execute();
+      expect(await b.acquire('x', () => {})).toBe(true);
+    } finally {
+      vi.useRealTimers();
       await a.close();
       await b.close();
     }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { newId } from '../messages/ids.ts';
 import { DeliveryAborted } from '../processing/handler-runner.ts';
 import type { Store, Tx } from '../store/store.ts';
@@ -17,6 +18,12 @@ export interface LeaseTimings {
 
 export const DEFAULT_LEASE_TIMINGS: LeaseTimings = { leaseMs: 15_000, renewMs: 5_000 };
 
+/**
+ * The database's clock in epoch milliseconds, read when the statement runs. Every lease expiry is
+ * written and compared on this one clock, so the workers' machine clocks may disagree.
+ */
+export const databaseNowMs = () => sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
 export interface LeaseRow {
   position: number;
   sequence: number;
@@ -24,8 +31,9 @@ export interface LeaseRow {
 
 /**
  * This process's leases in `transport_leases` (the relay's, one per handler and partition), renewed
- * together in one statement every `renewMs`. A lease counts as held here only until `leaseMs` minus a
- * safety margin after its last renewal began, so its holder stops before anyone may take it over;
+ * together in one statement every `renewMs`. Expiry is kept on the database's clock; a lease counts
+ * as held here only until `leaseMs` minus a safety margin after its last renewal began (on this
+ * process's clock, as a duration), so its holder stops before anyone may take it over;
  * work done under a lease is fenced by {@link save}, which fails once the lease is someone else's.
  */
 export class LeaseKeeper {
@@ -60,7 +68,7 @@ export class LeaseKeeper {
         // Inserted unexpired: a row that never ran out is not one {@link countLive} clears away.
         await db
           .insertInto('transport_leases')
-          .values({ name, owner: null, expires_at: Date.now(), position: await initialPosition(), sequence: 0, updated_at: new Date().toISOString() })
+          .values({ name, owner: null, expires_at: databaseNowMs(), position: await initialPosition(), sequence: 0, updated_at: new Date().toISOString() })
           .onConflict((oc) => oc.column('name').doNothing())
           .execute();
         this.#rows.add(name);
@@ -68,9 +76,9 @@ export class LeaseKeeper {
       const startedAt = Date.now();
       const result = await db
         .updateTable('transport_leases')
-        .set({ owner: this.owner, expires_at: startedAt + this.timings.leaseMs, updated_at: new Date().toISOString() })
+        .set({ owner: this.owner, expires_at: sql<number>`${databaseNowMs()} + ${this.timings.leaseMs}`, updated_at: new Date().toISOString() })
         .where('name', '=', name)
-        .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', this.owner), eb('expires_at', '<', startedAt)]))
+        .where((eb) => eb.or([eb('owner', 'is', null), eb('owner', '=', this.owner), eb('expires_at', '<', databaseNowMs())]))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) {
         this.#held.set(name, { validUntil: startedAt + this.timings.leaseMs - this.#margin, onLost });
@@ -108,7 +116,7 @@ export class LeaseKeeper {
       .set({ ...progress, updated_at: new Date().toISOString() })
       .where('name', '=', name)
       .where('owner', '=', this.owner)
-      .where('expires_at', '>', Date.now())
+      .where('expires_at', '>', databaseNowMs())
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost(`The lease ${name} was taken over`);
   }
@@ -134,14 +142,17 @@ export class LeaseKeeper {
   /** Unexpired leases whose names start with `prefix`; rows that ran out long ago are deleted. */
   async countLive(prefix: string): Promise<number> {
     const db = transportDb(this.store.db);
-    const now = Date.now();
-    await db.deleteFrom('transport_leases').where('name', 'like', `${prefix}%`).where('expires_at', '<', now - 10 * this.timings.leaseMs).execute();
+    await db
+      .deleteFrom('transport_leases')
+      .where('name', 'like', `${prefix}%`)
+      .where('expires_at', '<', sql<number>`${databaseNowMs()} - ${10 * this.timings.leaseMs}`)
+      .execute();
     const row = await db
       .selectFrom('transport_leases')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('name', 'like', `${prefix}%`)
       .where('owner', 'is not', null)
-      .where('expires_at', '>', now)
+      .where('expires_at', '>', databaseNowMs())
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
@@ -166,7 +177,7 @@ export class LeaseKeeper {
       try {
         const renewed = await transportDb(this.store.db)
           .updateTable('transport_leases')
-          .set({ expires_at: startedAt + this.timings.leaseMs })
+          .set({ expires_at: sql<number>`${databaseNowMs()} + ${this.timings.leaseMs}` })
           .where('name', 'in', names)
           .where('owner', '=', this.owner)
           .returning('name')

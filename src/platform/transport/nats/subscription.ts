@@ -6,6 +6,7 @@ import { checkpointMoved } from '../../processing/progress.ts';
 import type { HandlerSubscription } from '../../processing/subscription.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import { PARTITIONS, partitionOf } from '../partition.ts';
+import { databaseNowMs } from '../leases.ts';
 import { transportDb } from '../schema.ts';
 import { type PartitionShare, PartitionWorker } from './partition-worker.ts';
 import type { NatsTransport } from './transport.ts';
@@ -168,12 +169,11 @@ export class NatsSubscription implements HandlerSubscription {
    */
   async #lookForFreePartitions(): Promise<void> {
     if (this.heldPartitions().length >= this.transport.fairShare()) return;
-    const now = Date.now();
     const free = await transportDb(this.transport.store.db)
       .selectFrom('transport_leases')
       .select('name')
       .where('name', 'in', this.workers.map((worker) => worker.lease))
-      .where((eb) => eb.or([eb('owner', 'is', null), eb('expires_at', '<', now)]))
+      .where((eb) => eb.or([eb('owner', 'is', null), eb('expires_at', '<', databaseNowMs())]))
       .execute();
     const names = new Set(free.map((row) => row.name));
     for (const worker of this.workers) if (names.has(worker.lease)) worker.wake();
