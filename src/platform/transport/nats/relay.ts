@@ -30,14 +30,15 @@ export function streamBody(message: LoggedMessage, maxPayload: number): string {
 /**
  * Publishes the log to the stream in log order, from its own checkpoint (the `position` of its lease
  * row), each entry as its stored JSON envelope to `msg.<partition>.<type>` with `Nats-Msg-Id` = its
- * message id; once JetStream has acknowledged a batch, the checkpoint moves. One relay is active at
+ * message id; once JetStream has acknowledged a batch, the checkpoint moves (saved while the next
+ * batch goes out). One relay is active at
  * a time (its lease). A batch is published pipelined, each message expecting the stream's last
  * sequence to be the one before it, so nothing is ever stored out of log order; after a failure
  * (NATS restarting, a lost acknowledgement) it republishes from its checkpoint one message at a time,
  * and the stream's duplicate window drops what it had already stored.
  */
 export class Relay {
-  /** Last log position published and checkpointed. */
+  /** Last log position published (its checkpoint is saved right behind). */
   position = 0;
   readonly #wakeup = new Wakeup();
   #stopped = true;
@@ -104,6 +105,7 @@ export class Relay {
     /** The stream's last sequence while publishing pipelined; undefined: one at a time. */
     let lastSequence: number | undefined;
     let horizonWaitMs = 5;
+    let saving: Promise<void> | undefined;
     while (!this.#stopped && leases.holds(lease)) {
       const batch = await store.readLog({ after: this.position, limit: RELAY_BATCH });
       if (batch.length === 0) {
@@ -136,15 +138,25 @@ export class Relay {
       }
       horizonWaitMs = 5;
       const position = batch[batch.length - 1].metadata.position;
-      await store.transaction(
-        async (tx) => {
-          await leases.save(tx, lease, { position });
-          checkpointMoved(tx, lease);
-        },
-        { durable: false },
-      );
+      // The checkpoint is saved while the next batch is read and published: one save in flight at a
+      // time, in order. A relay that dies before it lands republishes, and the stream drops the duplicates.
+      await saving;
+      saving = this.#save(lease, position);
+      saving.catch(() => {});
       this.position = position;
     }
+    await saving;
+  }
+
+  #save(lease: string, position: number): Promise<void> {
+    const { store, leases } = this.transport;
+    return store.transaction(
+      async (tx) => {
+        await leases.save(tx, lease, { position });
+        checkpointMoved(tx, lease);
+      },
+      { durable: false },
+    );
   }
 
   #subject(message: LoggedMessage): string {
