@@ -71,15 +71,16 @@ export class HandlerProgress {
    * hold them back ('held-back'); a position nobody has written yet is 'unwritten'.
    */
   async #progress(name: string, types: readonly string[], position: number): Promise<'passed' | 'behind' | 'held-back' | 'unwritten'> {
-    if ((await this.store.headPosition()) < position) {
-      const written = await this.store.db
-        .selectFrom('messages')
-        .select((eb) => eb.fn.max('position').as('written'))
-        .executeTakeFirst();
-      return Number(written?.written ?? 0) >= position ? 'held-back' : 'unwritten';
-    }
-    const row = await this.store.db.selectFrom('checkpoints').select('position').where('name', '=', name).executeTakeFirst();
-    const checkpoint = Number(row?.position ?? 0);
+    // One statement (one round trip, one snapshot): the readable head, the last entry written, the checkpoint.
+    const row = await this.store.db
+      .selectNoFrom((eb) => [
+        this.store.headQuery().as('head'),
+        eb.selectFrom('messages').select((m) => m.fn.max('position').as('position')).as('written'),
+        eb.selectFrom('checkpoints').select('position').where('name', '=', name).as('checkpoint'),
+      ])
+      .executeTakeFirstOrThrow();
+    if (Number(row.head ?? 0) < position) return Number(row.written ?? 0) >= position ? 'held-back' : 'unwritten';
+    const checkpoint = Number(row.checkpoint ?? 0);
     if (checkpoint >= position) return 'passed';
     const pending = await this.store.readLog({ after: checkpoint, limit: 1, types, untilPosition: position });
     return pending.length === 0 ? 'passed' : 'behind';

@@ -409,11 +409,15 @@ export class Store {
 
   /** The highest position a log reader can see now (0 for an empty log). */
   async headPosition(): Promise<number> {
-    let query = this.db.selectFrom('messages').select((eb) => eb.fn.max('position').as('head'));
-    const horizon = this.dialect.readHorizon();
-    if (horizon) query = query.where('position', '<', horizon);
-    const row = await query.executeTakeFirst();
+    const row = await this.headQuery().executeTakeFirst();
     return Number(row?.head ?? 0);
+  }
+
+  /** The query of {@link headPosition} (`head`, null for an empty log), to use inside other statements. */
+  headQuery() {
+    const query = this.db.selectFrom('messages').select((eb) => eb.fn.max('position').as('head'));
+    const horizon = this.dialect.readHorizon();
+    return horizon ? query.where('position', '<', horizon) : query;
   }
 
   /** Number of visible log entries in (after, upTo]. */
