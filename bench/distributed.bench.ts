@@ -137,7 +137,7 @@ export const benchmark: BenchModule = {
       title: `Distributed mode vs embedded (end-to-end registration, ${CLIENTS} HTTP clients)`,
       description:
         'The workload of the end-to-end registration table (whole paid registrations through the public JSON API, one seat each) ' +
-        `run by ${CLIENTS} clients against two deployments on this machine, in alternating rounds: embedded (one \`conference serve\`, ` +
+        `run by ${CLIENTS} clients against two deployments on this machine, in alternating rounds of ${budget.roundMs / 1000} s each (longer than the budget's: a distributed registration takes over a second): embedded (one \`conference serve\`, ` +
         'SQLite) and distributed (2 `conference serve --role web` + 2 `--role worker` processes, a fresh PostgreSQL database, a private ' +
         '`nats-server -js`; the clients spread over the two web processes). Then one worker is stopped with SIGTERM, its partitions ' +
         'move to the other, and both are measured again. Log → handler: for every order, the time from its `OrderPlaced` log entry ' +
