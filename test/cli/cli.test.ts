@@ -1,41 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/app/open-store.ts';
 import { recordEmail } from '../../src/contexts/notifications/outbox.ts';
 import { eventually } from '../support/eventually.ts';
+import { conference, conferenceEnvironment, runConference } from '../support/conference-cli.ts';
 import { TestSmtpServer } from '../support/smtp.ts';
-
-const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
-
-/** The environment of a spawned `conference`: none of the caller's configuration leaks in. */
-function environment(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  for (const name of ['PORT', 'DATABASE_URL', 'NATS_URL', 'OPERATOR_TOKEN', 'SESSION_SECRET', 'METRICS_PUBLIC', 'PUBLIC_URL', 'SMTP_URL', 'MAIL_FROM', 'DEMO_DATA']) delete env[name];
-  return { ...env, ...extra };
-}
-
-interface Exit {
-  code: number | null;
-  /** The signal that ended the process, when one did. */
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function conference(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; exited: Promise<Exit>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => (stdout += chunk));
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<Exit>((done) => child.on('close', (code, signal) => done({ code, signal, stdout, stderr })));
-  return { child, exited, output: () => stdout };
-}
-
-const run = (args: string[], env: NodeJS.ProcessEnv) => conference(args, env).exited;
 
 /** Starts `serve` on a free port; resolves with its base URL and printed operator token. */
 async function serve(env: NodeJS.ProcessEnv) {
@@ -57,23 +28,23 @@ describe('the conference CLI', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('migrate applies the migrations to DATA_DIR/contoso.sqlite and exits 0; again, nothing to do', async () => {
-    const first = await run(['migrate'], environment(dataDir));
+    const first = await runConference(['migrate'], conferenceEnvironment(dataDir));
     expect(first).toMatchObject({ code: 0 });
     expect(first.stdout).toContain('0001-platform');
     expect(statSync(join(dataDir, 'contoso.sqlite')).isFile()).toBe(true);
-    const second = await run(['migrate'], environment(dataDir));
+    const second = await runConference(['migrate'], conferenceEnvironment(dataDir));
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('up to date');
   });
 
   it('exits 2 on usage errors: unknown command, bad option value, missing arguments', async () => {
-    const unknown = await run(['frobnicate'], environment(dataDir));
+    const unknown = await runConference(['frobnicate'], conferenceEnvironment(dataDir));
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");
-    expect((await run(['serve', '--role', 'gardener'], environment(dataDir))).code).toBe(2);
-    expect((await run(['dead-letters', 'retry'], environment(dataDir))).code).toBe(2);
-    expect((await run(['dead-letters', 'discard', 'x'], environment(dataDir))).code).toBe(2);
-    expect((await run(['--help'], environment(dataDir))).code).toBe(0);
+    expect((await runConference(['serve', '--role', 'gardener'], conferenceEnvironment(dataDir))).code).toBe(2);
+    expect((await runConference(['dead-letters', 'retry'], conferenceEnvironment(dataDir))).code).toBe(2);
+    expect((await runConference(['dead-letters', 'discard', 'x'], conferenceEnvironment(dataDir))).code).toBe(2);
+    expect((await runConference(['--help'], conferenceEnvironment(dataDir))).code).toBe(0);
   });
 
   it('exits 2 with a clear message on bad configuration, before touching any store', async () => {
@@ -87,7 +58,7 @@ describe('the conference CLI', () => {
       [{ METRICS_PUBLIC: 'yes' }, /METRICS_PUBLIC/],
     ];
     for (const [extra, message] of cases) {
-      const result = await run(['serve'], environment(dataDir, extra));
+      const result = await runConference(['serve'], conferenceEnvironment(dataDir, extra));
       expect(result.code, JSON.stringify(extra)).toBe(2);
       expect(result.stderr).toMatch(message);
     }
@@ -95,7 +66,7 @@ describe('the conference CLI', () => {
   });
 
   it('serve answers /health, prints the URL, the kept operator token and the demo access code, and exits 0 on SIGTERM', async () => {
-    const server = await serve(environment(dataDir));
+    const server = await serve(conferenceEnvironment(dataDir));
     const demoLine = /Demo conference: http:\/\/localhost:\d+\/demo\/ \(manage it with owner@demo\.example and access code ([A-Z1-9]{6})\)/;
     const [, demoCode] = await eventually(() => demoLine.exec(server.output()) ?? undefined);
     const health = await fetch(`${server.url}/health`);
@@ -115,7 +86,7 @@ describe('the conference CLI', () => {
     await expect(fetch(`${server.url}/health`)).rejects.toThrow();
 
     // Generated once: the next start keeps the same token.
-    const again = await serve(environment(dataDir));
+    const again = await serve(conferenceEnvironment(dataDir));
     expect(again.token).toBe(server.token);
     // The demo conference was seeded once: the same one is announced again.
     expect((await eventually(() => demoLine.exec(again.output()) ?? undefined))[1]).toBe(demoCode);
@@ -129,7 +100,7 @@ describe('the conference CLI', () => {
       const store = await openStore({ store: { kind: 'sqlite', file: join(dataDir, 'contoso.sqlite') } });
       await store.transaction((tx) => recordEmail(tx, { triggerId: 't1', to: 'ann@example.com', subject: 'Hello', body: 'Hi Ann' }));
       await store.close();
-      const server = await serve(environment(dataDir, { SMTP_URL: smtp.url, MAIL_FROM: 'Contoso <events@contoso.test>' }));
+      const server = await serve(conferenceEnvironment(dataDir, { SMTP_URL: smtp.url, MAIL_FROM: 'Contoso <events@contoso.test>' }));
       const delivery = await eventually(() => smtp.deliveries.find((d) => d.rcptTo[0] === 'ann@example.com'));
       expect(delivery).toMatchObject({ mailFrom: 'events@contoso.test', rcptTo: ['ann@example.com'], headers: { subject: 'Hello' }, text: 'Hi Ann' });
       server.child.kill('SIGTERM');
@@ -140,10 +111,10 @@ describe('the conference CLI', () => {
   });
 
   it('dead-letters list and discard work on the configured store; an unknown id fails with 1', async () => {
-    const list = await run(['dead-letters', 'list'], environment(dataDir));
+    const list = await runConference(['dead-letters', 'list'], conferenceEnvironment(dataDir));
     expect(list.code).toBe(0);
     expect(list.stdout).toContain('No dead letters.');
-    const discard = await run(['dead-letters', 'discard', 'nope', '--reason', 'test'], environment(dataDir));
+    const discard = await runConference(['dead-letters', 'discard', 'nope', '--reason', 'test'], conferenceEnvironment(dataDir));
     expect(discard.code).toBe(1);
     expect(discard.stderr).toContain('No such dead letter: nope');
   });

@@ -1,24 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/app/open-store.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SAMPLE, fileHash } from '../migration/v1-import-fixture.ts';
+import { conferenceEnvironment, runConference } from '../support/conference-cli.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
-
-function run(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
-  for (const name of ['DATABASE_URL', 'NATS_URL', 'DEMO_DATA']) delete env[name];
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
-}
+const run = (args: string[], dataDir: string) => runConference(args, conferenceEnvironment(dataDir));
 
 describe('conference import-v1', () => {
   let dataDir: string;

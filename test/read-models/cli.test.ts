@@ -1,23 +1,14 @@
-import { spawn } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conferenceEnvironment, runConference } from '../support/conference-cli.ts';
 import { settle, ordersServer } from '../web/orders-fixture.ts';
 import type { TestServer } from '../web/server-fixture.ts';
 import { dump, registrations, unitNamed } from './support.ts';
 
-const BIN = resolve(import.meta.dirname, '../../bin/conference.js');
-
 /** Runs `conference` on the test server's SQLite store (its processing stopped meanwhile). */
-function run(server: TestServer, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(server: TestServer, args: string[]) {
   if (server.config.store.kind !== 'sqlite') throw new Error('SQLite only');
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dirname(server.config.store.file), LOG_LEVEL: 'warn' };
-  for (const name of ['DATABASE_URL', 'NATS_URL', 'DEMO_DATA']) delete env[name];
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+  return runConference(args, conferenceEnvironment(dirname(server.config.store.file)));
 }
 
 describe('the read-model commands', () => {
