@@ -4,8 +4,6 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from '../../src/platform/messages/envelope.ts';
-import { originFromRequest } from '../../src/platform/messages/factory.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
 import { platformMigrations } from '../../src/platform/store/migrations.ts';
 import { postgresDialect } from '../../src/platform/store/postgres.ts';
@@ -14,7 +12,7 @@ import { transportMigrations } from '../../src/platform/transport/schema.ts';
 import { freshNats } from '../support/nats.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
 import { type StoreLocation, freshLocation } from '../support/stores.ts';
-import { toyRegistry } from '../support/toy-domain.ts';
+import { ping, toyRegistry } from '../support/toy-domain.ts';
 
 const NATS_SERVER = '/usr/sbin/nats-server';
 
@@ -95,20 +93,6 @@ describe('NATS transport across a NATS restart', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function ping(sources: string[], count: number): Promise<Message[]> {
-    const written: Message[] = [];
-    for (let n = 0; n < count; n++) {
-      for (const source of sources) {
-        const stream = { sourceType: 'Pinger', sourceId: source };
-        const [event] = await store.transaction(async (tx) =>
-          store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n } }], originFromRequest(source)),
-        );
-        written.push(event);
-      }
-    }
-    return written;
-  }
-
   it('relay and consumers recover by themselves; every message is handled once, in order per source', async () => {
     const { options } = freshNats(nats.url);
     const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'])], {
@@ -119,15 +103,15 @@ describe('NATS transport across a NATS restart', () => {
     processing.start();
     try {
       const sources = ['a', 'b', 'c', 'd', 'e', 'f'];
-      const before = await ping(sources, 5);
+      const before = await ping(store, sources, 5);
       await expect(processing.waitFor('h', before.at(-1)!.metadata.position!, 20_000)).resolves.toBe(true);
 
       // NATS dies; the log goes on meanwhile.
       await nats.kill();
-      const during = await ping(sources, 5);
+      const during = await ping(store, sources, 5);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       await nats.start();
-      const after = await ping(sources, 3);
+      const after = await ping(store, sources, 3);
       const all = [...before, ...during, ...after];
       await expect(processing.waitFor('h', all.at(-1)!.metadata.position!, 60_000)).resolves.toBe(true);
 
@@ -148,7 +132,7 @@ describe('NATS transport across a NATS restart', () => {
     const { options } = freshNats(nats.url);
     const processing = new Processing(store, registry, [recordingHandler('h2', ['Ping'])], { idleCheckMs: 500, nats: options });
     processing.start();
-    const [event] = await ping(['z'], 1);
+    const [event] = await ping(store, ['z'], 1);
     await expect(processing.waitFor('h2', event.metadata.position!, 20_000)).resolves.toBe(true);
     await nats.kill();
     try {
@@ -167,7 +151,7 @@ describe('NATS transport across a NATS restart', () => {
     const processing = new Processing(store, registry, [recordingHandler('h3', ['Ping'])], { idleCheckMs: 500, nats: options });
     processing.start();
     try {
-      const events = await ping(['x', 'y'], 3);
+      const events = await ping(store, ['x', 'y'], 3);
       await new Promise((resolve) => setTimeout(resolve, 1500));
       await nats.start();
       await expect(processing.waitFor('h3', events.at(-1)!.metadata.position!, 60_000)).resolves.toBe(true);

@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { originFromRequest } from '../../src/platform/messages/factory.ts';
 import { HandlerProgress } from '../../src/platform/processing/progress.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
 import type { Store } from '../../src/platform/store/store.ts';
 import { createEffectsTable, recordingHandler } from '../support/recording-handler.ts';
 import { STORE_KINDS, type StoreLocation, freshLocation } from '../support/stores.ts';
-import { toyRegistry } from '../support/toy-domain.ts';
+import { ping, toyRegistry } from '../support/toy-domain.ts';
 
 const registry = toyRegistry();
 
@@ -33,18 +32,10 @@ describe.each(STORE_KINDS)('HandlerProgress without the handler in the process, 
     await location.drop();
   });
 
-  async function ping(store: Store, source: string): Promise<number> {
-    const stream = { sourceType: 'Pinger', sourceId: source };
-    const [event] = await store.transaction(async (tx) =>
-      store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n: 1 } }], originFromRequest(source)),
-    );
-    return event.metadata.position;
-  }
-
   it('answers false while the handler has not dealt with the position, true once it has', async () => {
     const handler = recordingHandler('h', ['Ping']);
     const progress = new HandlerProgress(web, registry);
-    const position = await ping(web, 'a');
+    const position = (await ping(web, ['a'], 1))[0].metadata.position;
     await expect(progress.waitFor(handler, position, 300)).resolves.toBe(false);
     processing = new Processing(worker, registry, [handler], { idleCheckMs: 200 });
     processing.start();
@@ -53,13 +44,13 @@ describe.each(STORE_KINDS)('HandlerProgress without the handler in the process, 
 
   it('a position with no entry of the handler\'s types after its checkpoint is passed at once', async () => {
     const handler = recordingHandler('h', ['Incremented']);
-    const position = await ping(web, 'a');
+    const position = (await ping(web, ['a'], 1))[0].metadata.position;
     await expect(new HandlerProgress(web, registry).waitFor(handler, position, 0)).resolves.toBe(true);
   });
 
   it('a position nobody has written yet is not reached', async () => {
     const handler = recordingHandler('h', ['Incremented']);
-    const position = await ping(web, 'a');
+    const position = (await ping(web, ['a'], 1))[0].metadata.position;
     await expect(new HandlerProgress(web, registry).waitFor(handler, position + 1_000_000, 200)).resolves.toBe(false);
   });
 });

@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { originFromRequest } from '../../src/platform/messages/factory.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
 import type { Store } from '../../src/platform/store/store.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
 import { STORE_KINDS, type StoreLocation, freshLocation } from '../support/stores.ts';
-import { toyRegistry } from '../support/toy-domain.ts';
+import { ping, toyRegistry } from '../support/toy-domain.ts';
 import { transportContract } from './transport-contract.ts';
 
 const registry = toyRegistry();
@@ -34,25 +33,11 @@ describe('in-process subscriptions on sqlite', () => {
     await location.drop();
   });
 
-  async function ping(sources: string[], count: number) {
-    const written = [];
-    for (let n = 0; n < count; n++) {
-      for (const source of sources) {
-        const stream = { sourceType: 'Pinger', sourceId: source };
-        const [event] = await store.transaction(async (tx) =>
-          store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n } }], originFromRequest(source)),
-        );
-        written.push(event);
-      }
-    }
-    return written;
-  }
-
   it('delivers in log order across sources', async () => {
     const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'])], { retry, idleCheckMs: 500 });
     running.push(processing);
     processing.start();
-    const events = await ping(['a', 'b', 'c'], 3);
+    const events = await ping(store, ['a', 'b', 'c'], 3);
     await expect(processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
     expect((await effectsOf(store, 'h')).map((e) => e.message_id)).toEqual(events.map((e) => e.metadata.messageId));
   });
@@ -74,9 +59,9 @@ describe('in-process subscriptions on sqlite', () => {
     const processing = new Processing(counted, registry, [recordingHandler('h', ['Incremented'])], { retry, idleCheckMs: 60_000 });
     running.push(processing);
     processing.start();
-    await expect(processing.waitFor('h', (await ping(['a'], 1))[0].metadata.position!, 10_000)).resolves.toBe(true);
+    await expect(processing.waitFor('h', (await ping(store, ['a'], 1))[0].metadata.position!, 10_000)).resolves.toBe(true);
     const before = reads;
-    const pings = await ping(['a', 'b'], 20);
+    const pings = await ping(store, ['a', 'b'], 20);
     await expect(processing.waitFor('h', pings.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
     expect(reads - before).toBe(0);
   });

@@ -7,7 +7,7 @@ import { ConcurrencyError } from '../../src/platform/store/errors.ts';
 import type { Store } from '../../src/platform/store/store.ts';
 import { eventually } from '../support/eventually.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
-import { counterCommands, incrementCommand, toyRegistry } from '../support/toy-domain.ts';
+import { counterCommands, incrementCommand, ping, toyRegistry } from '../support/toy-domain.ts';
 
 /** One fresh store and transport location for a test. */
 export interface TransportFixture {
@@ -55,21 +55,6 @@ export function transportContract(name: string, open: () => Promise<TransportFix
       return { processing, handlers: built };
     }
 
-    /** `count` Ping events per source, appended in one transaction per event, sources interleaved. */
-    async function ping(sources: string[], count: number, extra?: Record<string, unknown>): Promise<Message[]> {
-      const written: Message[] = [];
-      for (let n = 0; n < count; n++) {
-        for (const source of sources) {
-          const stream = { sourceType: 'Pinger', sourceId: source };
-          const [event] = await store.transaction(async (tx) =>
-            store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n }, extra }], originFromRequest(source)),
-          );
-          written.push(event);
-        }
-      }
-      return written;
-    }
-
     /** Effects grouped by source, in the order they were committed. */
     async function effectsBySource(handler: string, events: Message[]): Promise<Map<string, string[]>> {
       const sourceOf = new Map(events.map((e) => [e.metadata.messageId, e.metadata.sourceId]));
@@ -90,7 +75,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
     it('delivers in order per source across many sources, each message once', async () => {
       const { processing } = start(['h', ['Ping']]);
       const sources = Array.from({ length: 12 }, (_, n) => `s${n}`);
-      const events = await ping(sources, 4);
+      const events = await ping(store, sources, 4);
       await expect(processing.waitFor('h', events.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
       expect(await effectsBySource('h', events)).toEqual(idsBySource(events));
       expect(await effectsOf(store, 'h')).toHaveLength(events.length);
@@ -112,7 +97,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
       const processing = new Processing(store, registry, [conflicting], { retry, idleCheckMs: 500, ...fixture.options });
       running.push(processing);
       processing.start();
-      const events = await ping(['a', 'b'], 2);
+      const events = await ping(store, ['a', 'b'], 2);
       await expect(processing.waitFor('h', events.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
       expect(conflicts).toBe(8);
       expect(await processing.deadLetters.list()).toEqual([]);
@@ -121,10 +106,10 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('messages delivered again (republished, redelivered) have no second effect', async () => {
       const { processing } = start(['h', ['Ping']]);
-      const first = await ping(['a', 'b', 'c'], 3);
+      const first = await ping(store, ['a', 'b', 'c'], 3);
       await expect(processing.waitFor('h', first.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
       await fixture.redeliver(first);
-      const second = await ping(['a', 'b', 'c'], 2);
+      const second = await ping(store, ['a', 'b', 'c'], 2);
       await expect(processing.waitFor('h', second.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
       // Anything redelivered would have been handled before the later messages of its partition.
       const all = [...first, ...second];
@@ -134,10 +119,10 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('delivers every message once, in order per source, and resumes from its checkpoint after a restart', async () => {
       const first = start(['h', ['Ping']]);
-      const before = await ping(['a', 'b'], 5);
+      const before = await ping(store, ['a', 'b'], 5);
       await expect(first.processing.waitFor('h', before.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
       await first.processing.stop();
-      const after = await ping(['a', 'b'], 3);
+      const after = await ping(store, ['a', 'b'], 3);
       const second = start(['h', ['Ping']]);
       // The last position written, not headPosition(): on PostgreSQL the readable head trails while any
       // transaction of the cluster (another test's) is open.
@@ -150,7 +135,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('commits a handler effect only with its checkpoint: a failed attempt leaves nothing behind', async () => {
       const { processing, handlers } = start(['h', ['Ping'], { fail: (m, call) => m.metadata.version === 1 && call < 3 }]);
-      const events = await ping(['a'], 3);
+      const events = await ping(store, ['a'], 3);
       await processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000);
       const effects = await effectsOf(store, 'h');
       expect(effects.map((e) => JSON.parse(e.data).n)).toEqual([0, 1, 2]);
@@ -170,7 +155,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
     it('dead-letters a message after 5 failed attempts, parks later messages of its source, and lets other sources go on', async () => {
       let broken = true;
       const { processing, handlers } = start(['h', ['Ping'], { fail: (m) => broken && m.metadata.sourceId === 'a' && m.metadata.version === 1 }]);
-      const events = await ping(['a', 'b'], 4);
+      const events = await ping(store, ['a', 'b'], 4);
       await processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000);
       const poisoned = events.find((e) => e.metadata.sourceId === 'a' && e.metadata.version === 1)!;
       expect(handlers[0].calls.get(poisoned.metadata.messageId)).toBe(5);
@@ -199,7 +184,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('keeps a dead letter whose retry fails again, counting the attempt', async () => {
       const { processing } = start(['h', ['Ping'], { fail: (m) => m.metadata.sourceId === 'a' }]);
-      const events = await ping(['a'], 1);
+      const events = await ping(store, ['a'], 1);
       await processing.waitFor('h', events[0].metadata.position!, 10_000);
       const [letter] = await processing.deadLetters.list();
       await processing.deadLetters.retry({ handler: 'h' });
@@ -209,7 +194,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('discarding a dead letter logs the reason and releases the messages parked behind it', async () => {
       const { processing } = start(['h', ['Ping'], { fail: (m) => m.metadata.sourceId === 'a' && m.metadata.version === 0 }]);
-      const events = await ping(['a'], 3);
+      const events = await ping(store, ['a'], 3);
       await processing.waitFor('h', events.at(-1)!.metadata.position!, 10_000);
       const [letter] = await processing.deadLetters.list();
       expect(letter.waitingBehind).toBe(2);
@@ -262,7 +247,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('a handler that always fails never stops the others', async () => {
       const { processing } = start(['broken', ['Ping'], { fail: () => true }], ['healthy', ['Ping']]);
-      const events = await ping(['a', 'b', 'c'], 2);
+      const events = await ping(store, ['a', 'b', 'c'], 2);
       await processing.waitFor('healthy', events.at(-1)!.metadata.position!, 10_000);
       expect(await effectsOf(store, 'healthy')).toHaveLength(6);
       await processing.waitFor('broken', events.at(-1)!.metadata.position!, 10_000);
@@ -307,7 +292,7 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('side-effecting handlers skip imported messages; projections consume them', async () => {
       const { processing } = start(['effects', ['Ping'], { sideEffects: true }], ['projection', ['Ping']]);
-      const events = await ping(['a'], 2, { Imported: true });
+      const events = await ping(store, ['a'], 2, { Imported: true });
       await processing.waitFor('effects', events.at(-1)!.metadata.position!, 10_000);
       await processing.waitFor('projection', events.at(-1)!.metadata.position!, 10_000);
       expect(await effectsOf(store, 'effects')).toEqual([]);
@@ -316,19 +301,19 @@ export function transportContract(name: string, open: () => Promise<TransportFix
 
     it('read-your-writes: waitFor answers false when the position is not reached in time', async () => {
       const { processing } = start(['h', ['Ping']]);
-      const [event] = await ping(['a'], 1);
+      const [event] = await ping(store, ['a'], 1);
       await expect(processing.waitFor('h', event.metadata.position! + 1_000_000_000, 100)).resolves.toBe(false);
       await expect(processing.waitFor('h', event.metadata.position!, 10_000)).resolves.toBe(true);
     });
 
     it('entries of other types move a handler on without delivering anything; its own still arrive', async () => {
       const { processing } = start(['h', ['Incremented']]);
-      const pings = await ping(['a', 'b'], 10);
+      const pings = await ping(store, ['a', 'b'], 10);
       await expect(processing.waitFor('h', pings.at(-1)!.metadata.position!, 10_000)).resolves.toBe(true);
       const [own] = await store.transaction((tx) =>
         store.appendToStream(tx, { sourceType: 'Counter', sourceId: 'c' }, -1, [{ type: 'Incremented', data: { by: 1, total: 1 } }], originFromRequest('c')),
       );
-      await ping(['a'], 2);
+      await ping(store, ['a'], 2);
       await expect(processing.waitFor('h', own.metadata.position, 10_000)).resolves.toBe(true);
       expect((await effectsOf(store, 'h')).map((e) => e.message_id)).toEqual([own.metadata.messageId]);
     });

@@ -17,7 +17,7 @@ import { eventually } from '../support/eventually.ts';
 import { type NatsLocation, NATS_URL, freshNats } from '../support/nats.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
 import { type StoreLocation, freshLocation } from '../support/stores.ts';
-import { toyRegistry } from '../support/toy-domain.ts';
+import { ping, toyRegistry } from '../support/toy-domain.ts';
 import { transportContract } from './transport-contract.ts';
 
 const MIGRATIONS = [platformMigrations, transportMigrations];
@@ -100,20 +100,6 @@ describe('NATS transport: partitions and leases', () => {
     return (processing.subscriptions[0] as NatsSubscription).workers[partition].active ? 1 : 0;
   }
 
-  async function ping(sources: string[], count: number): Promise<Message[]> {
-    const written: Message[] = [];
-    for (let n = 0; n < count; n++) {
-      for (const source of sources) {
-        const stream = { sourceType: 'Pinger', sourceId: source };
-        const [event] = await store.transaction(async (tx) =>
-          store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n } }], originFromRequest(source)),
-        );
-        written.push(event);
-      }
-    }
-    return written;
-  }
-
   it('refuses SQLite', async () => {
     const sqlite = await freshLocation('sqlite');
     const local = await Store.open(sqliteDialect(sqlite.url), { migrations: MIGRATIONS });
@@ -136,12 +122,12 @@ describe('NATS transport: partitions and leases', () => {
     }, 2);
     const held = (processing: Processing) => (processing.subscriptions[0] as NatsSubscription).heldPartitions();
     try {
-      const first = await ping(sources, 3);
+      const first = await ping(store, sources, 3);
       await expect(a.waitFor('h', first.at(-1)!.metadata.position!, 20_000)).resolves.toBe(true);
       await eventually(() => held(a).length === PARTITIONS / 2 && held(b).length === PARTITIONS / 2);
 
       // One dies in the middle of a backlog: the other goes on once the leases run out.
-      const second = ping(sources, 4);
+      const second = ping(store, sources, 4);
       await new Promise((resolve) => setTimeout(resolve, 150));
       await kill(a);
       const written = [...first, ...(await second)];
@@ -164,12 +150,12 @@ describe('NATS transport: partitions and leases', () => {
 
   it('pauses (leases given back) and resumes where it was', async () => {
     const processing = worker();
-    const first = await ping(['a', 'b'], 2);
+    const first = await ping(store, ['a', 'b'], 2);
     await expect(processing.waitFor('h', first.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     await processing.pause();
     const owners = await store.db.selectFrom('transport_leases' as never).select('owner' as never).execute();
     expect(owners.every((row) => (row as { owner: string | null }).owner === null)).toBe(true);
-    const second = await ping(['a', 'b'], 2);
+    const second = await ping(store, ['a', 'b'], 2);
     await processing.resume();
     await expect(processing.waitFor('h', second.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     expect((await effectsOf(store, 'h')).map((e) => e.message_id).sort()).toEqual([...first, ...second].map((e) => e.metadata.messageId).sort());
@@ -177,7 +163,7 @@ describe('NATS transport: partitions and leases', () => {
 
   it('recovers when its consumers are deleted from outside', async () => {
     const processing = worker();
-    const first = await ping(['a', 'b', 'c'], 2);
+    const first = await ping(store, ['a', 'b', 'c'], 2);
     await expect(processing.waitFor('h', first.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     const nc = await connect({ servers: NATS_URL });
     try {
@@ -186,14 +172,14 @@ describe('NATS transport: partitions and leases', () => {
     } finally {
       await nc.close();
     }
-    const second = await ping(['a', 'b', 'c'], 2);
+    const second = await ping(store, ['a', 'b', 'c'], 2);
     await expect(processing.waitFor('h', second.at(-1)!.metadata.position!, 30_000)).resolves.toBe(true);
     expect(await effectsOf(store, 'h')).toHaveLength(first.length + second.length);
   });
 
   it('keeps the low-watermark as the handler checkpoint, for readers in other processes', async () => {
     const processing = worker();
-    const events = await ping(['a', 'b', 'c'], 2);
+    const events = await ping(store, ['a', 'b', 'c'], 2);
     const last = events.at(-1)!.metadata.position!;
     await expect(processing.waitFor('h', last, 15_000)).resolves.toBe(true);
     const row = await store.db.selectFrom('checkpoints').select('position').where('name', '=', 'h').executeTakeFirstOrThrow();
@@ -211,12 +197,12 @@ describe('NATS transport: partitions and leases', () => {
       return processing;
     };
     const first = start('h');
-    const before = await ping(['a', 'b', 'c'], 2);
+    const before = await ping(store, ['a', 'b', 'c'], 2);
     await expect(first.waitFor('h', before.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     await first.stop();
     // Only another handler runs (and the relay): what h has not handled is published, then expires.
     const other = start('other');
-    const missed = await ping(['a', 'b', 'c', 'd'], 2);
+    const missed = await ping(store, ['a', 'b', 'c', 'd'], 2);
     await expect(other.waitFor('other', missed.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     const nc = await connect({ servers: NATS_URL });
     try {
@@ -228,7 +214,7 @@ describe('NATS transport: partitions and leases', () => {
     // (Partitions are shared among the processes; one running only `other` would keep half of h's.)
     await other.stop();
     const again = start('h');
-    const after = await ping(['a', 'e'], 1);
+    const after = await ping(store, ['a', 'e'], 1);
     await expect(again.waitFor('h', after.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     const handled = await effectsOf(store, 'h');
     expect(handled.map((effect) => effect.message_id).sort()).toEqual([...before, ...missed, ...after].map((message) => message.metadata.messageId).sort());
@@ -245,7 +231,7 @@ describe('NATS transport: partitions and leases', () => {
     const big = 'x'.repeat(1_200_000);
     const stream = { sourceType: 'Pinger', sourceId: 'big' };
     const [large] = await store.transaction((tx) => store.appendToStream(tx, stream, -1, [{ type: 'Ping', data: { n: 0, big } }], originFromRequest('big')));
-    const behind = await ping(['big'], 1);
+    const behind = await ping(store, ['big'], 1);
     await expect(processing.waitFor('h', behind[0].metadata.position!, 15_000)).resolves.toBe(true);
     const effects = await effectsOf(store, 'h');
     expect(effects.map((effect) => effect.message_id)).toEqual([large.metadata.messageId, behind[0].metadata.messageId]);

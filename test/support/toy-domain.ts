@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { MessageRegistry } from '../../src/platform/messages/registry.ts';
 import { type Aggregate, DomainError, decideAndAppend, queuedCommandHandler } from '../../src/platform/processing/commands.ts';
-import type { Message } from '../../src/platform/messages/envelope.ts';
+import type { LoggedMessage, Message } from '../../src/platform/messages/envelope.ts';
 import { type Origin, newCommand, originFromRequest } from '../../src/platform/messages/factory.ts';
 import type { MessageHandler } from '../../src/platform/processing/handler.ts';
 import { type Logger, silentLogger } from '../../src/platform/processing/logger.ts';
@@ -71,4 +71,22 @@ export function counterCommands(store: Store, registry: MessageRegistry, logger:
     },
     logger,
   );
+}
+
+/**
+ * `count` Ping events per source (stream `Pinger:<source>`), appended in one transaction per event,
+ * sources interleaved; `extra` goes into each event's metadata.
+ */
+export async function ping(store: Store, sources: string[], count: number, extra?: Record<string, unknown>): Promise<LoggedMessage[]> {
+  const written: LoggedMessage[] = [];
+  for (let n = 0; n < count; n++) {
+    for (const source of sources) {
+      const stream = { sourceType: 'Pinger', sourceId: source };
+      const [event] = await store.transaction(async (tx) =>
+        store.appendToStream(tx, stream, await store.streamVersion(tx.db, stream), [{ type: 'Ping', data: { n }, extra }], originFromRequest(source)),
+      );
+      written.push(event);
+    }
+  }
+  return written;
 }
