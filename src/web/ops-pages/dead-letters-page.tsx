@@ -1,5 +1,6 @@
 import type { DeadLetter } from '../../platform/processing/dead-letters.ts';
 import { CsrfField, FieldError } from '../pages/forms.tsx';
+import { FilterForm, FilterSelect } from './filter-form.tsx';
 import { OpsLayout } from './layout.tsx';
 import { logPaths, withQuery } from './log-paths.ts';
 
@@ -35,26 +36,9 @@ export function DeadLettersPage({ csrf, handler, letters, counts, notice, discar
           Not discarded: {discardError.message}
         </p>
       )}
-      <form method="get" action={logPaths.deadLetters} class="form filters">
-        <div class="field">
-          <label for="handler">Handler</label>
-          <select id="handler" name="handler">
-            <option value="" selected={handler === ''}>
-              any
-            </option>
-            {handlers.map((name) => (
-              <option key={name} value={name} selected={handler === name}>
-                {name} ({counts[name]})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="form-actions">
-          <button type="submit" class="button">
-            Filter
-          </button>
-        </div>
-      </form>
+      <FilterForm action={logPaths.deadLetters}>
+        <FilterSelect name="handler" label="Handler" value={handler} options={handlers.map((name) => ({ value: name, label: `${name} (${counts[name]})` }))} />
+      </FilterForm>
       {handlers.length > 0 && (
         <ul class="handlers">
           {handlers.map((name) => (

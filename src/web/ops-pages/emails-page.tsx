@@ -1,5 +1,6 @@
 import type { RecordedEmail } from '../../contexts/notifications/email-log.ts';
 import { EMAIL_STATUSES, type EmailStatus } from '../../contexts/notifications/schema.ts';
+import { FilterForm, FilterSelect } from './filter-form.tsx';
 import { OpsLayout } from './layout.tsx';
 import { opsPaths } from './paths.ts';
 
@@ -24,30 +25,13 @@ export function EmailsPage({ csrf, query, emails, next }: EmailsPageProps) {
   return (
     <OpsLayout title="E-mails" csrf={csrf}>
       <h1>E-mails</h1>
-      <form method="get" action={opsPaths.emails} class="form filters">
+      <FilterForm action={opsPaths.emails}>
         <div class="field">
           <label for="to">Recipient</label>
           <input id="to" name="to" type="text" value={query.to} />
         </div>
-        <div class="field">
-          <label for="status">Status</label>
-          <select id="status" name="status">
-            <option value="" selected={query.status === ''}>
-              any
-            </option>
-            {EMAIL_STATUSES.map((status) => (
-              <option key={status} value={status} selected={query.status === status}>
-                {status}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="form-actions">
-          <button type="submit" class="button">
-            Filter
-          </button>
-        </div>
-      </form>
+        <FilterSelect name="status" label="Status" value={query.status} options={EMAIL_STATUSES.map((status) => ({ value: status, label: status }))} />
+      </FilterForm>
       {emails.length === 0 ? <p>No e-mails.</p> : <EmailTable emails={emails} />}
       {next !== null && (
         <p>

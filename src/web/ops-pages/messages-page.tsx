@@ -2,6 +2,7 @@ import type { FieldErrors } from '../../contexts/shared/field-checks.ts';
 import type { LoggedMessage } from '../../platform/messages/envelope.ts';
 import { extraMetadata } from '../../platform/messages/envelope.ts';
 import { Field } from '../pages/forms.tsx';
+import { FilterForm } from './filter-form.tsx';
 import { OpsLayout } from './layout.tsx';
 import { LOG_KINDS, type LogQuery } from './log-filter.ts';
 import { logPaths, withQuery } from './log-paths.ts';
@@ -20,7 +21,7 @@ export function MessagesPage({ csrf, query, errors, messages, next }: MessagesPa
   return (
     <OpsLayout title="Message log" csrf={csrf}>
       <h1>Message log</h1>
-      <form method="get" action={logPaths.messages} class="form filters">
+      <FilterForm action={logPaths.messages}>
         <p>Several values of one filter: separate them with commas (any of them matches); filters combine (all must match).</p>
         <Field name="kind" label={`Kind (${LOG_KINDS.join(', ')})`} value={query.kind} errors={errors} />
         <Field name="type" label="Type" value={query.type} errors={errors} />
@@ -31,12 +32,7 @@ export function MessagesPage({ csrf, query, errors, messages, next }: MessagesPa
         <Field name="until" label="Until (exclusive)" value={query.until} errors={errors} />
         <Field name="after" label="After position" value={query.after} errors={errors} />
         <Field name="limit" label="Per page" value={query.limit} errors={errors} />
-        <div class="form-actions">
-          <button type="submit" class="button">
-            Filter
-          </button>
-        </div>
-      </form>
+      </FilterForm>
       {errors ? null : messages.length === 0 ? <p>No messages.</p> : <MessageTable messages={messages} />}
       {next !== null && (
         <p>
