@@ -230,14 +230,12 @@ export class PartitionWorker {
       if (isNotFound(error)) return undefined;
       throw error;
     });
-    // Made again when messages are in flight, or when it acknowledges one by one (made by an earlier release).
-    const remake = info !== undefined && (info.num_ack_pending > 0 || info.config.ack_policy !== AckPolicy.All);
-    if (remake) await jsm.consumers.delete(stream, this.#consumer);
-    if (!info || remake) {
+    if (info && info.num_ack_pending > 0) await jsm.consumers.delete(stream, this.#consumer);
+    if (!info || info.num_ack_pending > 0) {
       await jsm.consumers.add(stream, {
         durable_name: this.#consumer,
         filter_subject: this.transport.partitionFilter(this.partition),
-        ack_policy: AckPolicy.All,
+        ack_policy: AckPolicy.Explicit,
         ack_wait: nanos(this.transport.ackWaitMs),
         max_deliver: -1,
         max_ack_pending: 10_000,
@@ -249,26 +247,31 @@ export class PartitionWorker {
 
   /**
    * Handles a batch; answers the messages left undone (stopped, or the lease was lost). Messages of
-   * types the handler does not take are told apart by their subject, without reading them. The
-   * consumer acknowledges cumulatively: one acknowledgement, after the handler's transaction has
-   * committed, covers every message of the batch up to the last one dealt with.
+   * types the handler does not take are told apart by their subject and acknowledged unread.
    */
   async #handle(batch: JsMsg[]): Promise<JsMsg[]> {
     const deliveries: Delivery[] = [];
     const taken: Array<{ message: JsMsg; position: number }> = [];
     for (const message of batch) {
-      if (!this.storedTypes.has(typeOfSubject(message.subject))) continue;
+      if (!this.storedTypes.has(typeOfSubject(message.subject))) {
+        message.ack();
+        continue;
+      }
       let carried: LoggedMessage | LogReference;
       try {
         carried = message.json<LoggedMessage | LogReference>();
       } catch (error) {
         this.transport.logger.error({ err: error, subject: message.subject, sequence: message.seq }, 'unreadable message on the stream; dropped');
+        message.term();
         continue;
       }
       // A store that cannot answer throws: the worker backs off and the message comes again.
       const stored = await this.#entry(carried);
       const position = stored.metadata.position;
-      if (position <= this.runner.position) continue;
+      if (position <= this.runner.position) {
+        message.ack();
+        continue;
+      }
       this.#sequences.set(position, message.seq);
       deliveries.push(this.runner.decode(stored));
       taken.push({ message, position });
@@ -281,10 +284,12 @@ export class PartitionWorker {
     } finally {
       this.#sequences.clear();
     }
-    const firstLeft = taken.find(({ position }) => position > this.runner.position)?.message;
-    const done = firstLeft === undefined ? batch.length : batch.indexOf(firstLeft);
-    if (done > 0) batch[done - 1].ack();
-    return batch.slice(done);
+    const left: JsMsg[] = [];
+    for (const { message, position } of taken) {
+      if (position <= this.runner.position) message.ack();
+      else left.push(message);
+    }
+    return left;
   }
 
   /**
