@@ -49,6 +49,8 @@ export class PartitionWorker {
   readonly #sequences = new Map<number, number>();
   readonly #wakeup = new Wakeup();
   #deadLettersChanged = true;
+  /** NATS was reconnected: what the consumer had in flight may never arrive, so it is opened again. */
+  #reopen = false;
   #stopped = true;
   #killed = false;
   #running: Promise<void> | undefined;
@@ -107,6 +109,16 @@ export class PartitionWorker {
     this.#wakeup.wake();
   }
 
+  /**
+   * After NATS came back, the consumer is opened again: messages the server counted as delivered
+   * while the connection went down would otherwise come back only after the ack wait, behind later
+   * ones; opened again with messages in flight, it is made again from the checkpoint, in order.
+   */
+  reopen(): void {
+    this.#reopen = true;
+    this.#wakeup.wake();
+  }
+
   deadLettersChanged(): void {
     this.#deadLettersChanged = true;
     this.#wakeup.wake();
@@ -148,6 +160,7 @@ export class PartitionWorker {
 
   async #work(): Promise<'stopped' | 'ended' | 'yield'> {
     const { leases } = this.transport;
+    this.#reopen = false;
     const row = await leases.row(this.lease);
     this.runner.position = row.position;
     await this.runner.reloadBlocked();
@@ -174,6 +187,7 @@ export class PartitionWorker {
         if (this.share.shouldYield(this.partition)) return 'yield';
         // The consumer's messages ended (deleted from outside, or the client gave up): open it again.
         if (!pumping && queue.length === 0) return 'ended';
+        if (this.#reopen) return 'ended';
         if (this.#deadLettersChanged) {
           this.#deadLettersChanged = false;
           await this.runner.handleDeadLetterChanges();

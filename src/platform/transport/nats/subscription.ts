@@ -93,6 +93,9 @@ export class NatsSubscription implements HandlerSubscription {
       // What moves the low-watermark, in this process or another: the relay and the handler's partitions.
       store.onChange('checkpoints', () => this.#wakeup.wake(), this.transport.relayLease),
       store.onChange('checkpoints', () => this.#wakeup.wake(), this.transport.partitionsKey(this.name)),
+      this.transport.onReconnect(() => {
+        for (const worker of this.workers) worker.reopen();
+      }),
     ];
     for (const worker of this.workers) worker.start();
     this.#running = this.#watch();

@@ -74,6 +74,7 @@ export class NatsTransport {
   #killed = false;
   #membership: Promise<void> | undefined;
   readonly #membershipWakeup = new Wakeup();
+  readonly #reconnectListeners = new Set<() => void>();
 
   constructor(
     readonly store: Store,
@@ -188,12 +189,27 @@ export class NatsTransport {
   connection(): Promise<Connection> {
     this.#connection ??= (async () => {
       const nc = await connect({ servers: this.#servers, maxReconnectAttempts: -1, reconnectTimeWait: 250, name: 'contoso' });
+      void this.#hearReconnects(nc);
       return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
     })();
     this.#connection.catch(() => {
       this.#connection = undefined;
     });
     return this.#connection;
+  }
+
+  /** Calls `listener` each time the connection is made again (after NATS restarted or the network failed). */
+  onReconnect(listener: () => void): () => void {
+    this.#reconnectListeners.add(listener);
+    return () => this.#reconnectListeners.delete(listener);
+  }
+
+  async #hearReconnects(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type !== 'reconnect') continue;
+      this.logger.warn({ server: status.server }, 'reconnected to NATS');
+      for (const listener of [...this.#reconnectListeners]) listener();
+    }
   }
 
   /** Creates the stream, or brings its subjects and duplicate window up to date. */
