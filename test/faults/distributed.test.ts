@@ -64,7 +64,24 @@ describe('distributed mode: 2 web and 2 worker processes on PostgreSQL and NATS'
     conference = await createSoakConference(a);
     await published(b, conference.slug);
     for (const client of [a, b]) await seatTypesListed(client, conference.slug, [conference.general, conference.workshop, conference.community]);
+    await reservable(conference.slug, conference.general);
   }, 180_000);
+
+  /**
+   * Waits until a seat of the type can be reserved: the catalogue lists a seat type as soon as it is
+   * published, and the seats availability learns its quota a few hops later (an order placed before
+   * then is partially reserved). A 1-seat order is tried until one is reserved; it expires unpaid.
+   */
+  async function reservable(slug: string, seatTypeId: string): Promise<void> {
+    const deadline = performance.now() + 60_000;
+    for (;;) {
+      const order = await a.placeOrder(slug, [{ seatTypeId, quantity: 1 }]);
+      const settled = await a.call<OrderView>('GET', `/api/orders/${order.id}?until=settled&waitMs=10000`, undefined, { 'x-access-code': order.accessCode });
+      if (settled.status === 'reserved') return;
+      if (performance.now() > deadline) throw new Error(`${slug}: no seat reservable within 60 s`);
+      await sleep(200);
+    }
+  }
 
   afterAll(async () => {
     const exits = await cluster?.stop();

@@ -84,9 +84,10 @@ describe('session cookies', () => {
       expect(attributes.get('path'), raw).toBe('/');
       expect(attributes.has('domain'), raw).toBe(false);
       if (name === PUBLIC_SESSION_COOKIE && attributes.get('max-age') !== '0') expect(Number(attributes.get('max-age')), raw).toBeLessThanOrEqual(PUBLIC_SESSION_SECONDS);
-      // Encrypted: nothing readable of what it holds.
+      // Encrypted: nothing readable of what it holds — no JSON punctuation, no field name (short words
+      // such as "ops" turn up in random base64 by chance; these characters never do).
       const value = decodeURIComponent(raw.split(';', 1)[0].slice(name.length + 1));
-      expect(value, raw).not.toMatch(/managedConferences|orders|ops|true|csrf|[{}"]/i);
+      expect(value, raw).not.toMatch(/managedConferences|[{}":]/);
     }
   }
 
