@@ -1,13 +1,13 @@
 import type { ComponentChildren } from 'preact';
 
-/** The filter form of an operator list page: its fields, then the Filter button (a GET to `action`). */
-export function FilterForm({ action, children }: { action: string; children: ComponentChildren }) {
+/** The filter form of an operator list page: its fields, then the submit button (a GET to `action`). */
+export function FilterForm({ action, submit = 'Filter', children }: { action: string; submit?: string; children: ComponentChildren }) {
   return (
     <form method="get" action={action} class="form filters">
       {children}
       <div class="form-actions">
         <button type="submit" class="button">
-          Filter
+          {submit}
         </button>
       </div>
     </form>

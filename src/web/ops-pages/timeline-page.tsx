@@ -1,4 +1,5 @@
 import type { LoggedMessage } from '../../platform/messages/envelope.ts';
+import { FilterForm } from './filter-form.tsx';
 import { OpsLayout } from './layout.tsx';
 import { logPaths, withQuery } from './log-paths.ts';
 import { payloadSummary } from './messages-page.tsx';
@@ -16,17 +17,12 @@ export function TimelinePage({ csrf, correlationId, messages, next }: TimelinePa
   return (
     <OpsLayout title={`Timeline ${correlationId}`} csrf={csrf}>
       <h1>Timeline</h1>
-      <form method="get" action={logPaths.timeline} class="form filters">
+      <FilterForm action={logPaths.timeline} submit="Show">
         <div class="field">
           <label for="correlationId">Correlation id (order or conference id)</label>
           <input id="correlationId" name="correlationId" type="text" value={correlationId} />
         </div>
-        <div class="form-actions">
-          <button type="submit" class="button">
-            Show
-          </button>
-        </div>
-      </form>
+      </FilterForm>
       {correlationId !== '' && (
         <>
           <p>
