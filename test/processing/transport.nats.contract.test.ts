@@ -188,6 +188,24 @@ describe('NATS transport: partitions and leases', () => {
     expect(status).toMatchObject({ name: 'h', lagMessages: 0 });
   });
 
+  it('the low-watermark reads the log only after the handler checkpoint, however long other partitions have had nothing', async () => {
+    const processing = worker();
+    // One source: one partition gets entries, the other fifteen never do.
+    const first = await ping(store, ['a'], 3);
+    const settled = first.at(-1)!.metadata.position!;
+    await expect(processing.waitFor('h', settled, 15_000)).resolves.toBe(true);
+    const readFrom: number[] = [];
+    const readLog = store.readLog.bind(store);
+    vi.spyOn(store, 'readLog').mockImplementation((options) => {
+      readFrom.push(options.after);
+      return readLog(options);
+    });
+    const more = await ping(store, ['a'], 1);
+    await expect(processing.waitFor('h', more.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    expect(readFrom.length).toBeGreaterThan(0);
+    expect(Math.min(...readFrom)).toBeGreaterThanOrEqual(settled);
+  });
+
   it('reads from the log what the stream dropped while nobody worked the partitions (retention)', async () => {
     const retention = { ...nats.options, maxAgeMs: 1000, duplicateWindowMs: 500 };
     const start = (name: string) => {

@@ -25,7 +25,8 @@ const COALESCE_MS = 20;
  * The low-watermark is the highest position W such that the relay has published every entry up to W
  * and every partition has dealt with its entries up to W: from the relay's checkpoint R and each
  * partition's checkpoint P(p), it is the position before the first entry of the handler's types in
- * (min P, R] whose partition has not reached it, or R when there is none. It is kept as the handler's
+ * (max(C, min P), R] whose partition has not reached it, or R when there is none — C being the
+ * watermark kept so far, below which nothing needs looking at again. It is kept as the handler's
  * row in `checkpoints`, so read-your-writes in any process and the read-model positions go by it.
  */
 export class NatsSubscription implements HandlerSubscription {
@@ -201,7 +202,9 @@ export class NatsSubscription implements HandlerSubscription {
     const base = checkpoints.get(this.name) ?? 0;
     const reached = this.workers.map((worker) => partitions.get(worker.lease) ?? base);
     let watermark = published;
-    let after = Math.min(...reached);
+    // Everything up to the checkpoint was dealt with: a partition that has had nothing for this
+    // handler since (its own checkpoint far behind) must not make every look read the log from there.
+    let after = Math.max(base, Math.min(...reached));
     while (after < published) {
       const entries = await store.readLog({ after, limit: WATERMARK_READ, types: this.storedTypes, untilPosition: published });
       const behind = entries.find((entry) => entry.metadata.position > reached[partitionOf(partitionKey(entry))]);
