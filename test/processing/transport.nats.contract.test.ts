@@ -244,6 +244,41 @@ describe('NATS transport: partitions and leases', () => {
     }
   });
 
+  it('a partition that had nothing of the handler\'s for longer than the stream keeps messages starts, when taken over, from the handler checkpoint', async () => {
+    const retention = { ...nats.options, maxAgeMs: 1000, duplicateWindowMs: 500 };
+    const start = () => {
+      const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'])], { retry: { baseDelayMs: 5 }, idleCheckMs: 500, nats: retention });
+      running.push(processing);
+      processing.start();
+      return processing;
+    };
+    const first = start();
+    // One source: one partition gets entries, the other fifteen never do (their checkpoints stay at 0).
+    const early = await ping(store, ['a'], 3);
+    const settled = early.at(-1)!.metadata.position!;
+    await expect(first.waitFor('h', settled, 15_000)).resolves.toBe(true);
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await eventually(async () => (await jsm.streams.info(retention.stream!)).state.messages === 0);
+    } finally {
+      await nc.close();
+    }
+    await first.stop();
+    const readFrom: number[] = [];
+    const readLog = store.readLog.bind(store);
+    vi.spyOn(store, 'readLog').mockImplementation((options) => {
+      readFrom.push(options.after);
+      return readLog(options);
+    });
+    const again = start();
+    const later = await ping(store, ['a', 'b'], 1);
+    await expect(again.waitFor('h', later.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    expect(readFrom.length).toBeGreaterThan(0);
+    expect(Math.min(...readFrom)).toBeGreaterThanOrEqual(settled);
+    expect((await effectsOf(store, 'h')).map((effect) => effect.message_id).sort()).toEqual([...early, ...later].map((m) => m.metadata.messageId).sort());
+  });
+
   it('carries a log entry larger than NATS takes as a reference: its handler gets it whole, from the log, in order', async () => {
     const processing = worker();
     const big = 'x'.repeat(1_200_000);

@@ -152,7 +152,7 @@ export class PartitionWorker {
     if (!this.#killed) await this.transport.leases.release(this.lease).catch(() => {});
   }
 
-  /** A new partition starts where the handler's checkpoint is (e.g. from the in-process transport). */
+  /** The handler's low-watermark (a new partition starts there, e.g. from the in-process transport). */
   async #handlerCheckpoint(): Promise<number> {
     const row = await this.transport.store.db.selectFrom('checkpoints').select('position').where('name', '=', this.handler.name).executeTakeFirst();
     return Number(row?.position ?? 0);
@@ -162,7 +162,10 @@ export class PartitionWorker {
     const { leases } = this.transport;
     this.#reopen = false;
     const row = await leases.row(this.lease);
-    this.runner.position = row.position;
+    // Every partition has dealt with everything of the handler's up to its low-watermark: a partition
+    // that had nothing for a long while starts there, not at its own old checkpoint (far back in a
+    // log the stream may no longer hold).
+    this.runner.position = Math.max(row.position, await this.#handlerCheckpoint());
     await this.runner.reloadBlocked();
     this.#deadLettersChanged = true;
     const sequence = await this.#readWhatTheStreamDropped(row.sequence);
