@@ -8,6 +8,7 @@ import { Processing } from '../../src/platform/processing/processing.ts';
 import { platformMigrations } from '../../src/platform/store/migrations.ts';
 import { postgresDialect } from '../../src/platform/store/postgres.ts';
 import { Store } from '../../src/platform/store/store.ts';
+import { consumerName } from '../../src/platform/transport/nats/partition-worker.ts';
 import type { NatsSubscription } from '../../src/platform/transport/nats/subscription.ts';
 import { PARTITIONS, partitionOf } from '../../src/platform/transport/partition.ts';
 import { LeaseKeeper, LeaseLost } from '../../src/platform/transport/leases.ts';
@@ -15,6 +16,7 @@ import { transportDb, transportMigrations } from '../../src/platform/transport/s
 import { sqliteDialect } from '../../src/platform/store/sqlite.ts';
 import { eventually } from '../support/eventually.ts';
 import { type NatsLocation, NATS_URL, freshNats } from '../support/nats.ts';
+import { NatsProxy } from '../support/nats-proxy.ts';
 import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
 import { type StoreLocation, freshLocation } from '../support/stores.ts';
 import { ping, toyRegistry } from '../support/toy-domain.ts';
@@ -277,6 +279,35 @@ describe('NATS transport: partitions and leases', () => {
     expect(readFrom.length).toBeGreaterThan(0);
     expect(Math.min(...readFrom)).toBeGreaterThanOrEqual(settled);
     expect((await effectsOf(store, 'h')).map((effect) => effect.message_id).sort()).toEqual([...early, ...later].map((m) => m.metadata.messageId).sort());
+  });
+
+  it('a delivery lost on its way to the worker is handled, in order, long before the server would send it again', async () => {
+    const proxy = await NatsProxy.start(NATS_URL);
+    try {
+      const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'])], {
+        retry: { baseDelayMs: 5 },
+        idleCheckMs: 500,
+        nats: { ...nats.options, url: proxy.url, ackWaitMs: 120_000 },
+      });
+      running.push(processing);
+      processing.start();
+      const [first] = await ping(store, ['a'], 1);
+      await expect(processing.waitFor('h', first.metadata.position!, 15_000)).resolves.toBe(true);
+      const consumer = consumerName('h', partitionOf(partitionKey(first)));
+      // Lost with later messages behind it: the next delivery shows the gap.
+      proxy.dropNext(consumer);
+      const middle = await ping(store, ['a'], 3);
+      await expect(processing.waitFor('h', middle.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+      // Lost with nothing behind it: the worker, quiet, asks the server what it sent.
+      proxy.dropNext(consumer);
+      const last = await ping(store, ['a'], 1);
+      await expect(processing.waitFor('h', last.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+      expect(proxy.dropped).toBe(2);
+      const handled = (await effectsOf(store, 'h')).map((effect) => effect.message_id);
+      expect(handled).toEqual([first, ...middle, ...last].map((message) => message.metadata.messageId));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('carries a log entry larger than NATS takes as a reference: its handler gets it whole, from the log, in order', async () => {

@@ -11,6 +11,8 @@ import type { LogReference } from './relay.ts';
 import { isNotFound, type NatsTransport, within } from './transport.ts';
 
 const CLOSE_WAIT_MS = 2000;
+/** A delivery the server counts and this worker has not received is taken as lost after this long. */
+const LATE_DELIVERY_MS = 250;
 /** Log entries read per look when catching up from the log. */
 const LOG_READ = 500;
 
@@ -51,6 +53,16 @@ export class PartitionWorker {
   #deadLettersChanged = true;
   /** NATS was reconnected: what the consumer had in flight may never arrive, so it is opened again. */
   #reopen = false;
+  /**
+   * The consumer sequence of the last delivery received. The server numbers every delivery of the
+   * consumer (redeliveries too) and sends them in that order, so a number skipped is a delivery lost
+   * on its way here.
+   */
+  #delivered = 0;
+  /** Deliveries arrived since the consumer was last asked how many it sent. */
+  #receivedSinceCheck = false;
+  /** A delivery was lost: nothing after it may be handled; the consumer is made again from the checkpoint. */
+  #lost = false;
   #stopped = true;
   #killed = false;
   #running: Promise<void> | undefined;
@@ -171,6 +183,7 @@ export class PartitionWorker {
     const sequence = await this.#readWhatTheStreamDropped(row.sequence);
     if (sequence === undefined) return 'stopped';
     const consumer = await this.#openConsumer(sequence);
+    this.#receivedSinceCheck = false;
     const batchSize = this.handler.batchSize ?? 100;
     // A consumer deleted from outside ends the messages, and the worker makes the consumer again.
     const messages = await consumer.consume({
@@ -188,6 +201,10 @@ export class PartitionWorker {
     try {
       while (!this.#stopped && leases.holds(this.lease)) {
         if (this.share.shouldYield(this.partition)) return 'yield';
+        if (this.#lost) {
+          this.transport.logger.warn({ handler: this.handler.name, partition: this.partition }, 'a delivery never arrived; the partition consumer is made again from the checkpoint');
+          return 'ended';
+        }
         // The consumer's messages ended (deleted from outside, or the client gave up): open it again.
         if (!pumping && queue.length === 0) return 'ended';
         if (this.#reopen) return 'ended';
@@ -198,7 +215,12 @@ export class PartitionWorker {
         }
         if (queue.length === 0) {
           // Dead-letter changes come as signals; the subscription's idle re-check covers lost ones.
-          await this.#wakeup.wait(Math.min(this.transport.idleCheckMs, leases.timings.renewMs));
+          const woken = await this.#wakeup.wait(Math.min(this.transport.idleCheckMs, leases.timings.renewMs));
+          // Quiet after deliveries: was the last of them lost (no later one shows the gap)?
+          if (!woken && this.#receivedSinceCheck) {
+            this.#receivedSinceCheck = false;
+            this.#lost = await this.#deliveryMissing(consumer);
+          }
           continue;
         }
         const batch = queue.splice(0, batchSize);
@@ -225,6 +247,13 @@ export class PartitionWorker {
   async #pump(messages: ConsumerMessages, queue: JsMsg[], limit: number, space: Wakeup): Promise<void> {
     try {
       for await (const message of messages) {
+        if (message.info.deliverySequence !== this.#delivered + 1) {
+          this.#lost = true;
+          this.#wakeup.wake();
+          break;
+        }
+        this.#delivered = message.info.deliverySequence;
+        this.#receivedSinceCheck = true;
         queue.push(message);
         this.#wakeup.wake();
         while (queue.length >= limit && !this.#stopped) await space.wait(1000);
@@ -236,9 +265,9 @@ export class PartitionWorker {
 
   /**
    * The durable consumer of the partition. Messages still in flight with an earlier holder (a worker
-   * that died, or one that gave them back) would reach this worker only after messages behind them:
-   * then the consumer is made again from the stream sequence after the checkpoint, so the partition
-   * is delivered in order from there.
+   * that died, or one that gave them back) or lost on their way here would reach this worker only
+   * after messages behind them: then the consumer is made again from the stream sequence after the
+   * checkpoint, so the partition is delivered in order from there.
    */
   async #openConsumer(sequence: number): Promise<Consumer> {
     const { js, jsm } = await this.transport.connection();
@@ -247,8 +276,11 @@ export class PartitionWorker {
       if (isNotFound(error)) return undefined;
       throw error;
     });
-    if (info && info.num_ack_pending > 0) await jsm.consumers.delete(stream, this.#consumer);
-    if (!info || info.num_ack_pending > 0) {
+    const again = info !== undefined && (info.num_ack_pending > 0 || this.#lost);
+    this.#lost = false;
+    if (again) await jsm.consumers.delete(stream, this.#consumer);
+    this.#delivered = info && !again ? info.delivered.consumer_seq : 0;
+    if (!info || again) {
       await jsm.consumers.add(stream, {
         durable_name: this.#consumer,
         filter_subject: this.transport.partitionFilter(this.partition),
@@ -260,6 +292,14 @@ export class PartitionWorker {
       });
     }
     return js.consumers.get(stream, this.#consumer);
+  }
+
+  /** Whether the server has sent a delivery that has not arrived here (given a moment to arrive). */
+  async #deliveryMissing(consumer: Consumer): Promise<boolean> {
+    const { delivered } = await consumer.info();
+    if (delivered.consumer_seq <= this.#delivered) return false;
+    await new Promise((resolve) => setTimeout(resolve, LATE_DELIVERY_MS));
+    return delivered.consumer_seq > this.#delivered;
   }
 
   /**
