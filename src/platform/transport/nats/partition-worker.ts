@@ -11,6 +11,13 @@ import type { LogReference } from './relay.ts';
 import { isNotFound, type NatsTransport, within } from './transport.ts';
 
 const CLOSE_WAIT_MS = 2000;
+/**
+ * Pull requests: how long one waits at the server, and the heartbeat the server sends while it waits.
+ * The client takes some answers of the server (409s) as a pause that two missed heartbeats end: with
+ * the client's default (half the expiry) a consumer could sit idle for 30 s with messages waiting.
+ */
+const PULL_EXPIRES_MS = 10_000;
+const PULL_HEARTBEAT_MS = 2000;
 /** A delivery the server counts and this worker has not received is taken as lost after this long. */
 const LATE_DELIVERY_MS = 250;
 /** Log entries read per look when catching up from the log. */
@@ -188,9 +195,11 @@ export class PartitionWorker {
     // A consumer deleted from outside ends the messages, and the worker makes the consumer again.
     const messages = await consumer.consume({
       max_messages: batchSize,
-      expires: Math.max(1000, Math.min(30_000, this.transport.ackWaitMs)),
+      expires: Math.max(1000, Math.min(PULL_EXPIRES_MS, this.transport.ackWaitMs)),
+      idle_heartbeat: PULL_HEARTBEAT_MS,
       abort_on_missing_resource: true,
     });
+    void this.#reportPauses(messages);
     const queue: JsMsg[] = [];
     const space = new Wakeup();
     let pumping = true;
@@ -260,6 +269,15 @@ export class PartitionWorker {
       }
     } catch (error) {
       this.transport.logger.warn({ err: error, handler: this.handler.name, partition: this.partition }, 'partition consumer ended');
+    }
+  }
+
+  /** Logs what makes the client pause pulling (answers of the server it waits out, missed heartbeats). */
+  async #reportPauses(messages: ConsumerMessages): Promise<void> {
+    for await (const status of messages.status()) {
+      if (status.type === 'heartbeats_missed' || status.type === 'exceeded_limits') {
+        this.transport.logger.warn({ handler: this.handler.name, partition: this.partition, status }, 'partition consumer paused; it pulls again');
+      }
     }
   }
 
