@@ -15,6 +15,7 @@ import { PrivateNats } from './support/nats-server.ts';
 import { type RegistrationClient, registrationClient } from './support/registration-client.ts';
 import { type BenchConference, registrations } from './support/registration-load.ts';
 import { Cluster, startServer } from './support/server-process.ts';
+import { PARTITIONS } from '../src/platform/transport/partition.ts';
 import type { BenchModule, BenchRow, BenchTable } from './support/types.ts';
 
 const CLIENTS = 16;
@@ -62,7 +63,7 @@ export const benchmark: BenchModule = {
     const budget = { ...ctx.budget, roundMs: ctx.budget.roundMs * 20 };
 
     // How the partitions are spread over the workers while measured (partition leases per worker).
-    await leasesSettled(location.url, 2);
+    if (!(await leasesSettled(location.url, 2))) throw new Error('the partitions did not spread evenly over the 2 workers within 60 s');
     const spread2 = await partitionSpread(location.url);
     ctx.log(`partition leases per worker with 2 workers: ${spread2}`);
 
@@ -232,7 +233,8 @@ async function partitionSpread(url: string): Promise<string> {
 
 /**
  * Waits (up to 60 s) until `workers` processes hold the relay and every partition lease between
- * them, all unexpired; false when they do not.
+ * them, all unexpired, and none holds more than its share (⌈16 / workers⌉ partitions of each
+ * handler) — partitions still moving between the workers would be measured too; false when they do not.
  */
 async function leasesSettled(url: string, workers: number): Promise<boolean> {
   const client = new pg.Client({ connectionString: url });
@@ -240,15 +242,19 @@ async function leasesSettled(url: string, workers: number): Promise<boolean> {
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const { rows } = await client.query<{ total: string; held: string; owners: string }>(
+      const { rows } = await client.query<{ total: string; held: string; owners: string; partitions: string; most: string | null }>(
         `SELECT count(*) AS total,
                 count(*) FILTER (WHERE owner IS NOT NULL AND expires_at > $1) AS held,
-                count(DISTINCT owner) FILTER (WHERE expires_at > $1) AS owners
+                count(DISTINCT owner) FILTER (WHERE expires_at > $1) AS owners,
+                count(*) FILTER (WHERE name LIKE 'CONTOSO/%') AS partitions,
+                (SELECT max(n) FROM (SELECT count(*) AS n FROM transport_leases
+                   WHERE name LIKE 'CONTOSO/%' AND owner IS NOT NULL AND expires_at > $1 GROUP BY owner) AS spread) AS most
            FROM transport_leases WHERE name LIKE 'CONTOSO/%' OR name = 'relay:CONTOSO'`,
         [Date.now()],
       );
       const [row] = rows;
-      if (Number(row.total) > 0 && row.held === row.total && Number(row.owners) === workers) return true;
+      const share = Math.ceil(PARTITIONS / workers) * (Number(row.partitions) / PARTITIONS);
+      if (Number(row.total) > 0 && row.held === row.total && Number(row.owners) === workers && Number(row.most) <= share) return true;
       if (Date.now() > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
