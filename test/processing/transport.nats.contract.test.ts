@@ -10,6 +10,7 @@ import { postgresDialect } from '../../src/platform/store/postgres.ts';
 import { Store } from '../../src/platform/store/store.ts';
 import { consumerName } from '../../src/platform/transport/nats/partition-worker.ts';
 import type { NatsSubscription } from '../../src/platform/transport/nats/subscription.ts';
+import type { NatsTransportOptions } from '../../src/platform/transport/nats/transport.ts';
 import { PARTITIONS, partitionOf } from '../../src/platform/transport/partition.ts';
 import { LeaseKeeper, LeaseLost } from '../../src/platform/transport/leases.ts';
 import { transportDb, transportMigrations } from '../../src/platform/transport/schema.ts';
@@ -80,15 +81,44 @@ describe('NATS transport: partitions and leases', () => {
     await location.drop();
   });
 
-  function worker(handle: Parameters<typeof recordingHandler>[2] = {}): Processing {
-    const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'], handle)], {
+  /** A process running the recording handler `name` on the NATS transport (settings on top of this test's). */
+  function start(name = 'h', settings: Partial<NatsTransportOptions> = {}, handle: Parameters<typeof recordingHandler>[2] = {}): Processing {
+    const processing = new Processing(store, registry, [recordingHandler(name, ['Ping'], handle)], {
       retry: { baseDelayMs: 5 },
       idleCheckMs: 500,
-      nats: nats.options,
+      nats: { ...nats.options, ...settings },
     });
     running.push(processing);
     processing.start();
     return processing;
+  }
+
+  function worker(handle: Parameters<typeof recordingHandler>[2] = {}): Processing {
+    return start('h', {}, handle);
+  }
+
+  /** Messages expire from the stream after 1 s. */
+  const RETENTION = { maxAgeMs: 1000, duplicateWindowMs: 500 };
+
+  async function streamEmptied(): Promise<void> {
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await eventually(async () => (await jsm.streams.info(nats.options.stream!)).state.messages === 0);
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** The `after` of every log read from now on. */
+  function logReadsFrom(): number[] {
+    const readFrom: number[] = [];
+    const readLog = store.readLog.bind(store);
+    vi.spyOn(store, 'readLog').mockImplementation((options) => {
+      readFrom.push(options.after);
+      return readLog(options);
+    });
+    return readFrom;
   }
 
   /** What a crash leaves: nothing acknowledged, given back or released; the leases run out. */
@@ -196,12 +226,7 @@ describe('NATS transport: partitions and leases', () => {
     const first = await ping(store, ['a'], 3);
     const settled = first.at(-1)!.metadata.position!;
     await expect(processing.waitFor('h', settled, 15_000)).resolves.toBe(true);
-    const readFrom: number[] = [];
-    const readLog = store.readLog.bind(store);
-    vi.spyOn(store, 'readLog').mockImplementation((options) => {
-      readFrom.push(options.after);
-      return readLog(options);
-    });
+    const readFrom = logReadsFrom();
     const more = await ping(store, ['a'], 1);
     await expect(processing.waitFor('h', more.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     expect(readFrom.length).toBeGreaterThan(0);
@@ -209,31 +234,18 @@ describe('NATS transport: partitions and leases', () => {
   });
 
   it('reads from the log what the stream dropped while nobody worked the partitions (retention)', async () => {
-    const retention = { ...nats.options, maxAgeMs: 1000, duplicateWindowMs: 500 };
-    const start = (name: string) => {
-      const processing = new Processing(store, registry, [recordingHandler(name, ['Ping'])], { retry: { baseDelayMs: 5 }, idleCheckMs: 500, nats: retention });
-      running.push(processing);
-      processing.start();
-      return processing;
-    };
-    const first = start('h');
+    const first = start('h', RETENTION);
     const before = await ping(store, ['a', 'b', 'c'], 2);
     await expect(first.waitFor('h', before.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     await first.stop();
     // Only another handler runs (and the relay): what h has not handled is published, then expires.
-    const other = start('other');
+    const other = start('other', RETENTION);
     const missed = await ping(store, ['a', 'b', 'c', 'd'], 2);
     await expect(other.waitFor('other', missed.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
-    const nc = await connect({ servers: NATS_URL });
-    try {
-      const jsm = await jetstreamManager(nc);
-      await eventually(async () => (await jsm.streams.info(retention.stream!)).state.messages === 0);
-    } finally {
-      await nc.close();
-    }
+    await streamEmptied();
     // (Partitions are shared among the processes; one running only `other` would keep half of h's.)
     await other.stop();
-    const again = start('h');
+    const again = start('h', RETENTION);
     const after = await ping(store, ['a', 'e'], 1);
     await expect(again.waitFor('h', after.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     const handled = await effectsOf(store, 'h');
@@ -247,33 +259,15 @@ describe('NATS transport: partitions and leases', () => {
   });
 
   it('a partition that had nothing of the handler\'s for longer than the stream keeps messages starts, when taken over, from the handler checkpoint', async () => {
-    const retention = { ...nats.options, maxAgeMs: 1000, duplicateWindowMs: 500 };
-    const start = () => {
-      const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'])], { retry: { baseDelayMs: 5 }, idleCheckMs: 500, nats: retention });
-      running.push(processing);
-      processing.start();
-      return processing;
-    };
-    const first = start();
+    const first = start('h', RETENTION);
     // One source: one partition gets entries, the other fifteen never do (their checkpoints stay at 0).
     const early = await ping(store, ['a'], 3);
     const settled = early.at(-1)!.metadata.position!;
     await expect(first.waitFor('h', settled, 15_000)).resolves.toBe(true);
-    const nc = await connect({ servers: NATS_URL });
-    try {
-      const jsm = await jetstreamManager(nc);
-      await eventually(async () => (await jsm.streams.info(retention.stream!)).state.messages === 0);
-    } finally {
-      await nc.close();
-    }
+    await streamEmptied();
     await first.stop();
-    const readFrom: number[] = [];
-    const readLog = store.readLog.bind(store);
-    vi.spyOn(store, 'readLog').mockImplementation((options) => {
-      readFrom.push(options.after);
-      return readLog(options);
-    });
-    const again = start();
+    const readFrom = logReadsFrom();
+    const again = start('h', RETENTION);
     const later = await ping(store, ['a', 'b'], 1);
     await expect(again.waitFor('h', later.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
     expect(readFrom.length).toBeGreaterThan(0);
@@ -284,13 +278,7 @@ describe('NATS transport: partitions and leases', () => {
   it('a delivery lost on its way to the worker is handled, in order, long before the server would send it again', async () => {
     const proxy = await NatsProxy.start(NATS_URL);
     try {
-      const processing = new Processing(store, registry, [recordingHandler('h', ['Ping'])], {
-        retry: { baseDelayMs: 5 },
-        idleCheckMs: 500,
-        nats: { ...nats.options, url: proxy.url, ackWaitMs: 120_000 },
-      });
-      running.push(processing);
-      processing.start();
+      const processing = start('h', { url: proxy.url, ackWaitMs: 120_000 });
       const [first] = await ping(store, ['a'], 1);
       await expect(processing.waitFor('h', first.metadata.position!, 15_000)).resolves.toBe(true);
       const consumer = consumerName('h', partitionOf(partitionKey(first)));
