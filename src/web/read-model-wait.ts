@@ -34,5 +34,5 @@ export async function awaitReadModel(
   reply: FastifyReply,
 ): Promise<void> {
   if (query.minPosition === undefined) return;
-  if (!(await progress.waitFor(handler, query.minPosition, query.waitMs ?? 0))) reply.header('x-stale', 'true');
+  if (!(await progress.waitFor([handler], query.minPosition, query.waitMs ?? 0))) reply.header('x-stale', 'true');
 }

@@ -17,6 +17,7 @@ describe.each(STORE_KINDS)('HandlerProgress without the handler in the process, 
   let worker: Store;
   let web: Store;
   let processing: Processing | undefined;
+  let second: Processing | undefined;
 
   beforeEach(async () => {
     location = await freshLocation(kind);
@@ -26,7 +27,9 @@ describe.each(STORE_KINDS)('HandlerProgress without the handler in the process, 
   });
   afterEach(async () => {
     await processing?.stop();
+    await second?.stop();
     processing = undefined;
+    second = undefined;
     await web.close();
     await worker.close();
     await location.drop();
@@ -36,21 +39,36 @@ describe.each(STORE_KINDS)('HandlerProgress without the handler in the process, 
     const handler = recordingHandler('h', ['Ping']);
     const progress = new HandlerProgress(web, registry);
     const position = (await ping(web, ['a'], 1))[0].metadata.position;
-    await expect(progress.waitFor(handler, position, 300)).resolves.toBe(false);
+    await expect(progress.waitFor([handler], position, 300)).resolves.toBe(false);
     processing = new Processing(worker, registry, [handler], { idleCheckMs: 200 });
     processing.start();
-    await expect(progress.waitFor(handler, position, 10_000)).resolves.toBe(true);
+    await expect(progress.waitFor([handler], position, 10_000)).resolves.toBe(true);
+  });
+
+  it('waits for several handlers at once: true only once every one of them has dealt with the position', async () => {
+    const first = recordingHandler('first', ['Ping']);
+    const other = recordingHandler('other', ['Ping']);
+    const progress = new HandlerProgress(web, registry);
+    const position = (await ping(web, ['a'], 1))[0].metadata.position;
+    processing = new Processing(worker, registry, [first], { idleCheckMs: 200 });
+    processing.start();
+    await expect(progress.waitFor([first], position, 10_000)).resolves.toBe(true);
+    await expect(progress.waitFor([first, other], position, 300)).resolves.toBe(false);
+    await expect(progress.waitFor([other, first], position, 300)).resolves.toBe(false);
+    second = new Processing(worker, registry, [other], { idleCheckMs: 200 });
+    second.start();
+    await expect(progress.waitFor([first, other], position, 10_000)).resolves.toBe(true);
   });
 
   it('a position with no entry of the handler\'s types after its checkpoint is passed at once', async () => {
     const handler = recordingHandler('h', ['Incremented']);
     const position = (await ping(web, ['a'], 1))[0].metadata.position;
-    await expect(new HandlerProgress(web, registry).waitFor(handler, position, 0)).resolves.toBe(true);
+    await expect(new HandlerProgress(web, registry).waitFor([handler], position, 0)).resolves.toBe(true);
   });
 
   it('a position nobody has written yet is not reached', async () => {
     const handler = recordingHandler('h', ['Incremented']);
     const position = (await ping(web, ['a'], 1))[0].metadata.position;
-    await expect(new HandlerProgress(web, registry).waitFor(handler, position + 1_000_000, 200)).resolves.toBe(false);
+    await expect(new HandlerProgress(web, registry).waitFor([handler], position + 1_000_000, 200)).resolves.toBe(false);
   });
 });

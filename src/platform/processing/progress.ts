@@ -17,13 +17,14 @@ export function checkpointMoved(tx: Tx, key: string): void {
 }
 
 /**
- * Read-your-writes on a handler, whatever the process's role (ARCHITECTURE 7). When this process
- * runs the handler, its subscription answers. Otherwise (a web-only process) the handler's
- * checkpoint is read, and read again whenever the store signals that it moved ({@link
- * checkpointMoved}; other handlers' progress does not wake the waiter), until the handler has dealt
- * with every log entry up to the position or the time is up. While the position is not yet below
- * the log's read horizon (an older PostgreSQL transaction holds entries back), new log entries wake
- * it and it looks again shortly; and it looks at least every second whatever happens.
+ * Read-your-writes on handlers, whatever the process's role (ARCHITECTURE 7). When this process
+ * runs a handler, its subscription answers. Otherwise (a web-only process) the handlers'
+ * checkpoints are read — all of them in one statement — and read again whenever the store signals
+ * that one of them moved ({@link checkpointMoved}; other handlers' progress does not wake the
+ * waiter), until every handler has dealt with every log entry up to the position or the time is
+ * up. While the position is not yet below the log's read horizon (an older PostgreSQL transaction
+ * holds entries back), new log entries wake it and it looks again shortly; and it looks at least
+ * every second whatever happens.
  */
 export class HandlerProgress {
   constructor(
@@ -32,21 +33,25 @@ export class HandlerProgress {
     private readonly processing?: Processing,
   ) {}
 
-  /** Resolves true once `handler` has dealt with every log entry up to `position`, false on time-out. */
-  async waitFor(handler: Pick<MessageHandler, 'name' | 'types'>, position: number, timeoutMs: number): Promise<boolean> {
-    const local = this.processing?.subscriptions.find((subscription) => subscription.name === handler.name);
-    if (local) return local.waitFor(position, timeoutMs);
-    const types = handler.types.flatMap((type) => this.registry.storedNamesOf(type));
+  /** Resolves true once every one of `handlers` has dealt with every log entry up to `position`, false on time-out. */
+  async waitFor(handlers: ReadonlyArray<Pick<MessageHandler, 'name' | 'types'>>, position: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    const remote: Array<{ name: string; types: string[] }> = [];
+    for (const handler of handlers) {
+      const local = this.processing?.subscriptions.find((subscription) => subscription.name === handler.name);
+      if (!local) remote.push({ name: handler.name, types: handler.types.flatMap((type) => this.registry.storedNamesOf(type)) });
+      else if (!(await local.waitFor(position, Math.max(0, deadline - Date.now())))) return false;
+    }
+    if (remote.length === 0) return true;
     const wakeup = new Wakeup();
     let waitingForLog = false;
     const unsubscribe = [
-      this.store.onChange('checkpoints', () => wakeup.wake(), handler.name),
+      ...remote.map(({ name }) => this.store.onChange('checkpoints', () => wakeup.wake(), name)),
       this.store.onChange('messages', () => waitingForLog && wakeup.wake()),
     ];
-    const deadline = Date.now() + timeoutMs;
     try {
       for (let backoffMs = 5; ; ) {
-        const progress = await this.#progress(handler.name, types, position);
+        const progress = await this.#progress(remote, position);
         if (progress === 'passed') return true;
         const left = deadline - Date.now();
         if (left <= 0) return false;
@@ -65,24 +70,27 @@ export class HandlerProgress {
   }
 
   /**
-   * The checkpoint is the last entry of the handler's types it dealt with: it has passed `position`
+   * A handler's checkpoint is the last entry of its types it dealt with: it has passed `position`
    * when the checkpoint is there, or when no entry of its types lies between them. Entries up to
    * `position` must be visible to readers: on PostgreSQL an older transaction still running may
    * hold them back ('held-back'); a position nobody has written yet is 'unwritten'.
    */
-  async #progress(name: string, types: readonly string[], position: number): Promise<'passed' | 'behind' | 'held-back' | 'unwritten'> {
-    // One statement (one round trip, one snapshot): the readable head, the last entry written, the checkpoint.
-    const row = await this.store.db
+  async #progress(handlers: ReadonlyArray<{ name: string; types: readonly string[] }>, position: number): Promise<'passed' | 'behind' | 'held-back' | 'unwritten'> {
+    // One statement (one round trip, one snapshot): the readable head, the last entry written, each checkpoint.
+    const row: Record<string, unknown> = await this.store.db
       .selectNoFrom((eb) => [
         this.store.headQuery().as('head'),
         eb.selectFrom('messages').select((m) => m.fn.max('position').as('position')).as('written'),
-        eb.selectFrom('checkpoints').select('position').where('name', '=', name).as('checkpoint'),
+        ...handlers.map(({ name }, index) => eb.selectFrom('checkpoints').select('position').where('name', '=', name).as(`checkpoint${index}`)),
       ])
       .executeTakeFirstOrThrow();
     if (Number(row.head ?? 0) < position) return Number(row.written ?? 0) >= position ? 'held-back' : 'unwritten';
-    const checkpoint = Number(row.checkpoint ?? 0);
-    if (checkpoint >= position) return 'passed';
-    const pending = await this.store.readLog({ after: checkpoint, limit: 1, types, untilPosition: position });
-    return pending.length === 0 ? 'passed' : 'behind';
+    for (const [index, { types }] of handlers.entries()) {
+      const checkpoint = Number(row[`checkpoint${index}`] ?? 0);
+      if (checkpoint >= position) continue;
+      const pending = await this.store.readLog({ after: checkpoint, limit: 1, types, untilPosition: position });
+      if (pending.length > 0) return 'behind';
+    }
+    return 'passed';
   }
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Executor } from '../store/dialect.ts';
 import type { MigrationSet } from '../store/migrations.ts';
 
@@ -44,6 +44,24 @@ export const readModelVersionMigrations: MigrationSet = (dialect) => ({
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('read_model_versions_pk', ['unit', 'version'])
         .execute();
+    },
+  },
+  // PostgreSQL: a projection's transaction takes its unit's lock shared and then reads the live
+  // version, in one call (one round trip). The read must come after the lock (a switch holds it while
+  // it flips the statuses): a function's statements each take a fresh snapshot, one statement does not.
+  '0013-read-model-live-version': {
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql`
+        CREATE FUNCTION read_model_live_version(unit_name text) RETURNS integer
+        LANGUAGE plpgsql VOLATILE AS $$
+        DECLARE live integer;
+        BEGIN
+          PERFORM pg_advisory_xact_lock_shared(hashtextextended('read-model:' || unit_name, 0));
+          SELECT version INTO live FROM read_model_versions WHERE unit = unit_name AND status = 'live';
+          RETURN live;
+        END
+        $$`.execute(db);
     },
   },
 });

@@ -144,26 +144,30 @@ export class ReadModelVersions {
   }
 
   async #liveTablesIn(tx: Tx, unit: ReadModelUnit): Promise<TableMap> {
-    await this.#lock(tx, unit, 'shared');
-    const row = await versionsDb(tx.db)
-      .selectFrom('read_model_versions')
-      .select('version')
-      .where('unit', '=', unit.name)
-      .where('status', '=', 'live')
-      .executeTakeFirst();
-    const version = row?.version ?? 1;
+    const version = (await this.#liveVersionLocked(tx, unit)) ?? 1;
     const live = versionTables(unit, version);
     // Nothing to rename when this process already reads the same tables.
     if ([...live].every(([table, physical]) => (this.store.tableNames.live.get(table) ?? table) === physical)) return new Map();
     return live;
   }
 
-  /** PostgreSQL: projections of the unit hold it shared, a switch exclusively. SQLite has one writer already. */
-  async #lock(tx: Tx, unit: ReadModelUnit, mode: 'shared' | 'exclusive'): Promise<void> {
+  /** The unit's live version, read under its lock held shared (PostgreSQL: one call, migration 0013). */
+  async #liveVersionLocked(tx: Tx, unit: ReadModelUnit): Promise<number | undefined> {
+    if (this.store.dialect.name === 'postgres') {
+      const { rows } = await sql<{ version: number | null }>`SELECT read_model_live_version(${unit.name}) AS version`.execute(tx.db);
+      return rows[0]?.version ?? undefined;
+    }
+    const row = await versionsDb(tx.db).selectFrom('read_model_versions').select('version').where('unit', '=', unit.name).where('status', '=', 'live').executeTakeFirst();
+    return row?.version;
+  }
+
+  /**
+   * PostgreSQL: a switch holds the unit's lock exclusively; projections hold it shared (in
+   * `read_model_live_version`, same key). SQLite has one writer already.
+   */
+  async #lockExclusive(tx: Tx, unit: ReadModelUnit): Promise<void> {
     if (this.store.dialect.name !== 'postgres') return;
-    const key = `read-model:${unit.name}`;
-    if (mode === 'shared') await sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${key}, 0))`.execute(tx.db);
-    else await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(tx.db);
+    await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`read-model:${unit.name}`}, 0))`.execute(tx.db);
   }
 
   async versions(unit: ReadModelUnit): Promise<VersionRow[]> {
@@ -248,7 +252,7 @@ export class ReadModelVersions {
   async switchNow(unit: ReadModelUnit, version: number): Promise<void> {
     const replayer = new VersionReplayer(this.store, this.registry, unit, version, this.logger);
     await this.store.transaction(async (tx) => {
-      await this.#lock(tx, unit, 'exclusive');
+      await this.#lockExclusive(tx, unit);
       const target = await versionsDb(tx.db).selectFrom('read_model_versions').select(['position', 'status', 'scratch']).where('unit', '=', unit.name).where('version', '=', version).executeTakeFirst();
       if (!target) throw new ReadModelNotFound(`${unit.name} has no version ${version}`);
       if (target.scratch === 1) throw new ReadModelConflict(`Version ${version} of ${unit.name} is a scratch version`);

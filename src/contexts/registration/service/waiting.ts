@@ -64,8 +64,5 @@ export async function handlersReached(
   deadline: Deadline,
 ): Promise<boolean> {
   if (position === undefined) return true;
-  for (const handler of handlers) {
-    if (!(await progress.waitFor(handler, position, deadline.left))) return false;
-  }
-  return true;
+  return progress.waitFor(handlers, position, deadline.left);
 }

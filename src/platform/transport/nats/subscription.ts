@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { sql } from 'kysely';
 import { partitionKey } from '../../messages/envelope.ts';
 import type { MessageHandler } from '../../processing/handler.ts';
-import { checkpointMoved } from '../../processing/progress.ts';
 import type { HandlerSubscription } from '../../processing/subscription.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
 import { PARTITIONS, partitionOf } from '../partition.ts';
@@ -216,25 +214,7 @@ export class NatsSubscription implements HandlerSubscription {
       after = entries[entries.length - 1].metadata.position;
     }
     watermark = Math.max(watermark, base);
-    if (watermark > base) {
-      const updatedAt = new Date().toISOString();
-      await store.transaction(
-        async (tx) => {
-          await tx.db
-            .insertInto('checkpoints')
-            .values({ name: this.name, position: watermark, updated_at: updatedAt })
-            .onConflict((oc) =>
-              oc.column('name').doUpdateSet({
-                position: sql<number>`CASE WHEN excluded.position > checkpoints.position THEN excluded.position ELSE checkpoints.position END`,
-                updated_at: updatedAt,
-              }),
-            )
-            .execute();
-          checkpointMoved(tx, this.name);
-        },
-        { durable: false },
-      );
-    }
+    if (watermark > base) await this.transport.watermarkWrites.write(this.name, watermark);
     if (watermark > this.seen) {
       this.seen = watermark;
       this.#progress.emit('progress');

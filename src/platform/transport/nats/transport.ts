@@ -11,6 +11,7 @@ import { PARTITIONS } from '../partition.ts';
 import { Relay } from './relay.ts';
 import { NatsSubscription } from './subscription.ts';
 import { WatermarkReads } from './watermark-reads.ts';
+import { WatermarkWrites } from './watermark-writes.ts';
 
 export interface NatsTransportOptions {
   /** NATS server URL(s), comma-separated. */
@@ -65,6 +66,8 @@ export class NatsTransport {
   readonly relay: Relay | undefined;
   /** The reads every handler's low-watermark needs, shared among the handlers of this process. */
   readonly watermarkReads = new WatermarkReads(this);
+  /** The low-watermark writes of this process's handlers, several in one statement. */
+  readonly watermarkWrites = new WatermarkWrites(this);
   readonly #servers: string[];
   /** Live members (worker processes) last counted; 1 until counted. */
   members = 1;
