@@ -298,6 +298,36 @@ describe('NATS transport: partitions and leases', () => {
     }
   });
 
+  it('acknowledges the messages a handler does not take together, all of them within a second', async () => {
+    const proxy = await NatsProxy.start(NATS_URL);
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const processing = new Processing(store, registry, [recordingHandler('h', ['Ping']), recordingHandler('other', ['Incremented'])], {
+        idleCheckMs: 500,
+        nats: { ...nats.options, url: proxy.url },
+      });
+      running.push(processing);
+      processing.start();
+      const pings: Message[] = [];
+      for (let n = 0; n < 10; n++) {
+        pings.push(...(await ping(store, ['a'], 1)));
+        await expect(processing.waitFor('h', pings.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+      }
+      const partition = partitionOf(partitionKey(pings[0]));
+      const jsm = await jetstreamManager(nc);
+      // Every ping is acknowledged by the consumer of the handler that does not take pings too.
+      await eventually(async () => {
+        const info = await jsm.consumers.info(nats.options.stream!, consumerName('other', partition));
+        return info.delivered.stream_seq >= 10 && info.num_ack_pending === 0 && info.ack_floor.stream_seq === info.delivered.stream_seq;
+      }, 3000);
+      expect(proxy.acks(consumerName('h', partition))).toBe(10);
+      expect(proxy.acks(consumerName('other', partition))).toBeLessThanOrEqual(5);
+    } finally {
+      await nc.close();
+      await proxy.close();
+    }
+  });
+
   it('carries a log entry larger than NATS takes as a reference: its handler gets it whole, from the log, in order', async () => {
     const processing = worker();
     const big = 'x'.repeat(1_200_000);

@@ -5,13 +5,15 @@ import { type AddressInfo, type Server, type Socket, connect as tcpConnect, crea
  * server's side of the protocol frame by frame and, when told to, leaves out the next delivery of a
  * consumer (a `MSG`/`HMSG` frame whose reply subject is that consumer's acknowledgement subject).
  * The server counts such a delivery as made; the client never sees it — as when a connection drops
- * between the two.
+ * between the two. It also counts the acknowledgements clients send, per consumer.
  */
 export class NatsProxy {
   readonly #sockets = new Set<Socket>();
   /** Consumers whose next first delivery is left out, and how many more to leave out. */
   readonly #dropping = new Map<string, number>();
   dropped = 0;
+  /** Acknowledgements sent by clients (`PUB $JS.ACK.<stream>.<consumer>.…`), per consumer. */
+  readonly #acks = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -36,6 +38,11 @@ export class NatsProxy {
     this.#dropping.set(consumer, (this.#dropping.get(consumer) ?? 0) + count);
   }
 
+  /** How many acknowledgements clients have sent for deliveries of `consumer`. */
+  acks(consumer: string): number {
+    return this.#acks.get(consumer) ?? 0;
+  }
+
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise((resolve) => this.server.close(resolve));
@@ -45,6 +52,10 @@ export class NatsProxy {
     const upstream = tcpConnect(this.target);
     this.#sockets.add(client).add(upstream);
     client.pipe(upstream);
+    let sent: Buffer = Buffer.alloc(0);
+    client.on('data', (chunk: Buffer) => {
+      sent = this.#countAcks(Buffer.concat([sent, chunk]));
+    });
     let pending: Buffer = Buffer.alloc(0);
     upstream.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
@@ -80,6 +91,28 @@ export class NatsProxy {
         }
       }
       client.write(data.subarray(offset, frameEnd));
+      offset = frameEnd;
+    }
+    return data.subarray(offset);
+  }
+
+  /** Counts the acknowledgements among the whole client frames of `data`; answers what is left. */
+  #countAcks(data: Buffer): Buffer {
+    let offset = 0;
+    for (;;) {
+      const lineEnd = data.indexOf('\r\n', offset);
+      if (lineEnd < 0) break;
+      const args = data.toString('latin1', offset, lineEnd).split(' ');
+      let frameEnd = lineEnd + 2;
+      if (args[0] === 'PUB' || args[0] === 'HPUB') {
+        // PUB <subject> [reply] <bytes> / HPUB <subject> [reply] <header bytes> <total bytes>
+        frameEnd += Number(args[args.length - 1]) + 2;
+        if (frameEnd > data.length) break;
+        if (args[1].startsWith('$JS.ACK.')) {
+          const consumer = args[1].split('.')[3];
+          this.#acks.set(consumer, this.acks(consumer) + 1);
+        }
+      }
       offset = frameEnd;
     }
     return data.subarray(offset);

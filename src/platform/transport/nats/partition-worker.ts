@@ -20,6 +20,12 @@ const PULL_EXPIRES_MS = 10_000;
 const PULL_HEARTBEAT_MS = 2000;
 /** A delivery the server counts and this worker has not received is taken as lost after this long. */
 const LATE_DELIVERY_MS = 250;
+/**
+ * Messages the handler does not take are acknowledged with the next message it handles (the
+ * consumer acknowledges everything up to an acknowledged message), or at the latest this long after
+ * the first of them arrived: one acknowledgement for many, well within the ack wait.
+ */
+const DEFERRED_ACK_MS = 1000;
 /** Log entries read per look when catching up from the log. */
 const LOG_READ = 500;
 
@@ -44,11 +50,12 @@ export interface PartitionShare {
 
 /**
  * Works one partition of one handler while it holds the partition's lease: consumes the partition's
- * durable consumer (filter `msg.<partition>.>`), acknowledges at once what the handler does not
- * handle and what its checkpoint has passed (redeliveries, republished duplicates), runs the rest
- * through the shared {@link HandlerRunner} with the checkpoint — the last log position and stream
- * sequence handled, fenced by the lease — in the handler's transaction, and acknowledges only
- * after that transaction has committed.
+ * durable consumer (filter `msg.<partition>.>`, acknowledging all up to a message), passes over
+ * what the handler does not handle and what its checkpoint has passed (redeliveries, republished
+ * duplicates), runs the rest through the shared {@link HandlerRunner} with the checkpoint — the last
+ * log position and stream sequence handled, fenced by the lease — in the handler's transaction, and
+ * acknowledges only after that transaction has committed. What it passed over is acknowledged with
+ * the next message it handles, or within {@link DEFERRED_ACK_MS}.
  */
 export class PartitionWorker {
   readonly runner: HandlerRunner;
@@ -68,6 +75,8 @@ export class PartitionWorker {
   #delivered = 0;
   /** Deliveries arrived since the consumer was last asked how many it sent. */
   #receivedSinceCheck = false;
+  /** The last message done without the handler and not acknowledged yet, and since when one waits. */
+  #unacked: { message: JsMsg; since: number } | undefined;
   /** A delivery was lost: nothing after it may be handled; the consumer is made again from the checkpoint. */
   #lost = false;
   #stopped = true;
@@ -224,7 +233,9 @@ export class PartitionWorker {
         }
         if (queue.length === 0) {
           // Dead-letter changes come as signals; the subscription's idle re-check covers lost ones.
-          const woken = await this.#wakeup.wait(Math.min(this.transport.idleCheckMs, leases.timings.renewMs));
+          const idleMs = Math.min(this.transport.idleCheckMs, leases.timings.renewMs);
+          const woken = await this.#wakeup.wait(this.#unacked ? Math.min(idleMs, this.#deferredAckDueIn()) : idleMs);
+          this.#ackDeferred();
           // Quiet after deliveries: was the last of them lost (no later one shows the gap)?
           if (!woken && this.#receivedSinceCheck) {
             this.#receivedSinceCheck = false;
@@ -247,7 +258,11 @@ export class PartitionWorker {
       space.wake();
       await within(CLOSE_WAIT_MS, pump);
       // Given back in order, so whoever works the partition next gets them first.
-      if (!this.#killed) for (const message of queue) message.nak();
+      if (!this.#killed) {
+        this.#unacked?.message.ack();
+        for (const message of queue) message.nak();
+      }
+      this.#unacked = undefined;
       this.#sequences.clear();
     }
     return 'stopped';
@@ -294,7 +309,8 @@ export class PartitionWorker {
       if (isNotFound(error)) return undefined;
       throw error;
     });
-    const again = info !== undefined && (info.num_ack_pending > 0 || this.#lost);
+    // Also made again when an earlier version made it acknowledging each message on its own.
+    const again = info !== undefined && (info.num_ack_pending > 0 || this.#lost || info.config.ack_policy !== AckPolicy.All);
     this.#lost = false;
     if (again) await jsm.consumers.delete(stream, this.#consumer);
     this.#delivered = info && !again ? info.delivered.consumer_seq : 0;
@@ -302,7 +318,7 @@ export class PartitionWorker {
       await jsm.consumers.add(stream, {
         durable_name: this.#consumer,
         filter_subject: this.transport.partitionFilter(this.partition),
-        ack_policy: AckPolicy.Explicit,
+        ack_policy: AckPolicy.All,
         ack_wait: nanos(this.transport.ackWaitMs),
         max_deliver: -1,
         max_ack_pending: 10_000,
@@ -322,14 +338,17 @@ export class PartitionWorker {
 
   /**
    * Handles a batch; answers the messages left undone (stopped, or the lease was lost). Messages of
-   * types the handler does not take are told apart by their subject and acknowledged unread.
+   * types the handler does not take are told apart by their subject and passed over unread. Once the
+   * handler's transaction has committed, the last message done is acknowledged (and with it all
+   * before it); a batch with nothing handled leaves its acknowledgement deferred.
    */
   async #handle(batch: JsMsg[]): Promise<JsMsg[]> {
     const deliveries: Delivery[] = [];
-    const taken: Array<{ message: JsMsg; position: number }> = [];
+    /** Each message with the log position it is handled at; none: done without the handler. */
+    const entries: Array<{ message: JsMsg; position?: number }> = [];
     for (const message of batch) {
       if (!this.storedTypes.has(typeOfSubject(message.subject))) {
-        message.ack();
+        entries.push({ message });
         continue;
       }
       let carried: LoggedMessage | LogReference;
@@ -337,19 +356,19 @@ export class PartitionWorker {
         carried = message.json<LoggedMessage | LogReference>();
       } catch (error) {
         this.transport.logger.error({ err: error, subject: message.subject, sequence: message.seq }, 'unreadable message on the stream; dropped');
-        message.term();
+        entries.push({ message });
         continue;
       }
       // A store that cannot answer throws: the worker backs off and the message comes again.
       const stored = await this.#entry(carried);
       const position = stored.metadata.position;
       if (position <= this.runner.position) {
-        message.ack();
+        entries.push({ message });
         continue;
       }
       this.#sequences.set(position, message.seq);
       deliveries.push(this.runner.decode(stored));
-      taken.push({ message, position });
+      entries.push({ message, position });
     }
     try {
       await this.runner.handle(deliveries);
@@ -359,12 +378,29 @@ export class PartitionWorker {
     } finally {
       this.#sequences.clear();
     }
-    const left: JsMsg[] = [];
-    for (const { message, position } of taken) {
-      if (position <= this.runner.position) message.ack();
-      else left.push(message);
+    const undone = entries.findIndex((entry) => entry.position !== undefined && entry.position > this.runner.position);
+    const done = undone < 0 ? entries : entries.slice(0, undone);
+    const last = done.at(-1);
+    if (last && done.some((entry) => entry.position !== undefined)) {
+      last.message.ack();
+      this.#unacked = undefined;
+    } else if (last) {
+      this.#unacked = { message: last.message, since: this.#unacked?.since ?? Date.now() };
+      this.#ackDeferred();
     }
-    return left;
+    return undone < 0 ? [] : entries.slice(undone).map((entry) => entry.message);
+  }
+
+  /** Milliseconds until the deferred acknowledgement is due. */
+  #deferredAckDueIn(): number {
+    return this.#unacked ? Math.max(0, this.#unacked.since + DEFERRED_ACK_MS - Date.now()) : DEFERRED_ACK_MS;
+  }
+
+  /** Sends the deferred acknowledgement once it is due. */
+  #ackDeferred(): void {
+    if (!this.#unacked || this.#deferredAckDueIn() > 0) return;
+    this.#unacked.message.ack();
+    this.#unacked = undefined;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { transportDb } from '../schema.ts';
+import { sql } from 'kysely';
 import type { NatsTransport } from './transport.ts';
 
 /** What the low-watermarks of this process's handlers are computed from. */
@@ -12,7 +12,7 @@ export interface WatermarkInputs {
 }
 
 /**
- * Reads the inputs of every handler's low-watermark at once — three queries however many handlers
+ * Reads the inputs of every handler's low-watermark at once — one statement however many handlers
  * ask — and shares a read among the handlers that ask together. A caller always gets a read that
  * began after it asked (progress it was woken for is in it): while a read runs, callers wait for
  * the next one, which they share.
@@ -40,17 +40,18 @@ export class WatermarkReads {
   }
 
   async #read(): Promise<WatermarkInputs> {
-    const { store, leases, stream, relayLease } = this.transport;
+    const { store, stream, relayLease } = this.transport;
     const prefix = `${stream.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`;
-    const [relay, partitions, checkpoints] = await Promise.all([
-      leases.row(relayLease),
-      transportDb(store.db).selectFrom('transport_leases').select(['name', 'position']).where('name', 'like', prefix).execute(),
-      store.db.selectFrom('checkpoints').select(['name', 'position']).execute(),
-    ]);
+    // One statement (one round trip, one snapshot): the relay's checkpoint, the partitions', the handlers'.
+    const { rows } = await sql<{ published: string | null; partitions: Array<[string, string]> | null; checkpoints: Array<[string, string]> | null }>`
+      SELECT (SELECT position FROM transport_leases WHERE name = ${relayLease}) AS published,
+             (SELECT json_agg(json_build_array(name, position)) FROM transport_leases WHERE name LIKE ${prefix}) AS partitions,
+             (SELECT json_agg(json_build_array(name, position)) FROM checkpoints) AS checkpoints`.execute(store.db);
+    const [row] = rows;
     return {
-      published: relay.position,
-      partitions: new Map(partitions.map((row) => [row.name, Number(row.position)])),
-      checkpoints: new Map(checkpoints.map((row) => [row.name, Number(row.position)])),
+      published: Number(row.published ?? 0),
+      partitions: new Map((row.partitions ?? []).map(([name, position]) => [name, Number(position)])),
+      checkpoints: new Map((row.checkpoints ?? []).map(([name, position]) => [name, Number(position)])),
     };
   }
 }
