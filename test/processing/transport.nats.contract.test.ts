@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -207,6 +207,35 @@ describe('NATS transport: partitions and leases', () => {
     const second = await ping(store, ['a', 'b', 'c'], 2);
     await expect(processing.waitFor('h', second.at(-1)!.metadata.position!, 30_000)).resolves.toBe(true);
     expect(await effectsOf(store, 'h')).toHaveLength(first.length + second.length);
+  });
+
+  it('makes a consumer an earlier version made, acknowledging each message on its own, again at the checkpoint', async () => {
+    const first = worker();
+    const early = await ping(store, ['a'], 3);
+    await expect(first.waitFor('h', early.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    await first.stop();
+    const partition = partitionOf(partitionKey(early[0]));
+    const name = consumerName('h', partition);
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.consumers.delete(nats.options.stream!, name);
+      await jsm.consumers.add(nats.options.stream!, {
+        durable_name: name,
+        filter_subject: `${nats.options.subjectPrefix}.msg.${partition}.>`,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+      });
+      const second = worker();
+      const later = await ping(store, ['a'], 3);
+      await expect(second.waitFor('h', later.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+      expect((await effectsOf(store, 'h')).map((effect) => effect.message_id)).toEqual([...early, ...later].map((m) => m.metadata.messageId));
+      const info = await jsm.consumers.info(nats.options.stream!, name);
+      expect(info.config.ack_policy).toBe(AckPolicy.All);
+      await eventually(async () => (await jsm.consumers.info(nats.options.stream!, name)).num_ack_pending === 0);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('keeps the low-watermark as the handler checkpoint, for readers in other processes', async () => {
