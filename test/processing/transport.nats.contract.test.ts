@@ -262,6 +262,24 @@ describe('NATS transport: partitions and leases', () => {
     expect(Math.min(...readFrom)).toBeGreaterThanOrEqual(settled);
   });
 
+  it('the handlers of a process read the log for their low-watermarks together, not each its own', async () => {
+    const handlers = ['h1', 'h2', 'h3'];
+    const processing = new Processing(store, registry, handlers.map((name) => recordingHandler(name, ['Ping'])), { idleCheckMs: 500, nats: nats.options });
+    running.push(processing);
+    processing.start();
+    const [first] = await ping(store, ['a'], 1);
+    for (const name of handlers) await expect(processing.waitFor(name, first.metadata.position!, 15_000)).resolves.toBe(true);
+    const typed: string[][] = [];
+    const readLog = store.readLog.bind(store);
+    vi.spyOn(store, 'readLog').mockImplementation((options) => {
+      if (options.types) typed.push([...options.types]);
+      return readLog(options);
+    });
+    const events = await ping(store, ['a', 'b', 'c', 'd'], 3);
+    for (const name of handlers) await expect(processing.waitFor(name, events.at(-1)!.metadata.position!, 15_000)).resolves.toBe(true);
+    expect(typed).toEqual([]);
+  });
+
   it('reads from the log what the stream dropped while nobody worked the partitions (retention)', async () => {
     const first = start('h', RETENTION);
     const before = await ping(store, ['a', 'b', 'c'], 2);

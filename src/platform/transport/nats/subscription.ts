@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { partitionKey } from '../../messages/envelope.ts';
+import { type LoggedMessage, partitionKey } from '../../messages/envelope.ts';
 import type { MessageHandler } from '../../processing/handler.ts';
 import type { HandlerSubscription } from '../../processing/subscription.ts';
 import { Wakeup } from '../../processing/wakeup.ts';
@@ -30,6 +30,7 @@ const COALESCE_MS = 20;
 export class NatsSubscription implements HandlerSubscription {
   seen = 0;
   readonly storedTypes: readonly string[];
+  readonly #types: ReadonlySet<string>;
   readonly workers: PartitionWorker[];
   readonly #progress = new EventEmitter();
   readonly #wakeup = new Wakeup();
@@ -44,6 +45,7 @@ export class NatsSubscription implements HandlerSubscription {
   ) {
     this.storedTypes = [...new Set(handler.types.flatMap((type) => transport.registry.storedNamesOf(type)))];
     const typeSet = new Set(this.storedTypes);
+    this.#types = typeSet;
     const share: PartitionShare = {
       mayTake: () => this.heldPartitions().length < transport.fairShare(),
       shouldYield: (partition) => {
@@ -196,22 +198,33 @@ export class NatsSubscription implements HandlerSubscription {
   /** Computes the low-watermark, and moves the handler's checkpoint up to it. */
   async refreshWatermark(): Promise<number> {
     const { store } = this.transport;
-    const { published, partitions, checkpoints } = await this.transport.watermarkReads.read();
+    const inputs = await this.transport.watermarkReads.read();
+    const { published, partitions, checkpoints } = inputs;
     const base = checkpoints.get(this.name) ?? 0;
     const reached = this.workers.map((worker) => partitions.get(worker.lease) ?? base);
-    let watermark = published;
     // Everything up to the checkpoint was dealt with: a partition that has had nothing for this
     // handler since (its own checkpoint far behind) must not make every look read the log from there.
     let after = Math.max(base, Math.min(...reached));
-    while (after < published) {
-      const entries = await store.readLog({ after, limit: WATERMARK_READ, types: this.storedTypes, untilPosition: published });
-      const behind = entries.find((entry) => entry.metadata.position > reached[partitionOf(partitionKey(entry))]);
-      if (behind) {
-        watermark = behind.metadata.position - 1;
-        break;
+    /** The first entry of the handler's after `after` whose partition has not reached it. */
+    const firstBehind = (entries: readonly LoggedMessage[]) =>
+      entries.find((entry) => entry.metadata.position > after && this.#types.has(entry.type) && entry.metadata.position > reached[partitionOf(partitionKey(entry))]);
+    let watermark = published;
+    if (after < published) {
+      // The log after the lowest checkpoint of the process's handlers, read once for all of them.
+      const recent = await inputs.recentLog();
+      const behind = firstBehind(recent.entries);
+      if (behind) watermark = behind.metadata.position - 1;
+      else if (!recent.complete) after = Math.max(after, recent.entries.at(-1)!.metadata.position);
+      while (!behind && !recent.complete && after < published) {
+        const entries = await store.readLog({ after, limit: WATERMARK_READ, types: this.storedTypes, untilPosition: published });
+        const late = firstBehind(entries);
+        if (late) {
+          watermark = late.metadata.position - 1;
+          break;
+        }
+        if (entries.length < WATERMARK_READ) break;
+        after = entries[entries.length - 1].metadata.position;
       }
-      if (entries.length < WATERMARK_READ) break;
-      after = entries[entries.length - 1].metadata.position;
     }
     watermark = Math.max(watermark, base);
     if (watermark > base) await this.transport.watermarkWrites.write(this.name, watermark);

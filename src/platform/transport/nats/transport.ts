@@ -66,6 +66,8 @@ export class NatsTransport {
   readonly relay: Relay | undefined;
   /** The reads every handler's low-watermark needs, shared among the handlers of this process. */
   readonly watermarkReads = new WatermarkReads(this);
+  /** The handlers this process runs on the transport. */
+  readonly handlerNames = new Set<string>();
   /** The low-watermark writes of this process's handlers, several in one statement. */
   readonly watermarkWrites = new WatermarkWrites(this);
   readonly #servers: string[];
@@ -105,6 +107,7 @@ export class NatsTransport {
 
   /** The subscription of one handler: its partition workers and its low-watermark. */
   subscription(handler: MessageHandler): NatsSubscription {
+    this.handlerNames.add(handler.name);
     return new NatsSubscription(this, handler);
   }
 

@@ -1,5 +1,17 @@
 import { sql } from 'kysely';
+import type { LoggedMessage } from '../../messages/envelope.ts';
 import type { NatsTransport } from './transport.ts';
+
+/** Log entries read at most for all the handlers of a look together; beyond them each reads its own. */
+const SHARED_LOG_READ = 200;
+
+/** The log after the lowest checkpoint of this process's handlers, up to the relay's checkpoint. */
+export interface RecentLog {
+  /** Entries of every type in order, the first {@link SHARED_LOG_READ} of them at most. */
+  entries: readonly LoggedMessage[];
+  /** Whether they are all the entries up to the relay's checkpoint. */
+  complete: boolean;
+}
 
 /** What the low-watermarks of this process's handlers are computed from. */
 export interface WatermarkInputs {
@@ -9,11 +21,16 @@ export interface WatermarkInputs {
   partitions: ReadonlyMap<string, number>;
   /** Each handler's checkpoint (its low-watermark so far), by handler name. */
   checkpoints: ReadonlyMap<string, number>;
+  /**
+   * The log after the lowest checkpoint of this process's handlers: read once, when a handler first
+   * asks, for every handler that looks with these inputs (each filters its own types).
+   */
+  recentLog(): Promise<RecentLog>;
 }
 
 /**
  * Reads the inputs of every handler's low-watermark at once — one statement however many handlers
- * ask — and shares a read among the handlers that ask together. A caller always gets a read that
+ * ask, and one read of the log after it — and shares a read among the handlers that ask together. A caller always gets a read that
  * began after it asked (progress it was woken for is in it): while a read runs, callers wait for
  * the next one, which they share.
  */
@@ -48,10 +65,21 @@ export class WatermarkReads {
              (SELECT json_agg(json_build_array(name, position)) FROM transport_leases WHERE name LIKE ${prefix}) AS partitions,
              (SELECT json_agg(json_build_array(name, position)) FROM checkpoints) AS checkpoints`.execute(store.db);
     const [row] = rows;
+    const published = Number(row.published ?? 0);
+    const checkpoints = new Map((row.checkpoints ?? []).map(([name, position]): [string, number] => [name, Number(position)]));
+    const from = Math.min(...[...this.transport.handlerNames].map((name) => checkpoints.get(name) ?? 0));
+    let recent: Promise<RecentLog> | undefined;
     return {
-      published: Number(row.published ?? 0),
+      published,
       partitions: new Map((row.partitions ?? []).map(([name, position]) => [name, Number(position)])),
-      checkpoints: new Map((row.checkpoints ?? []).map(([name, position]) => [name, Number(position)])),
+      checkpoints,
+      recentLog: () => (recent ??= this.#readRecent(from, published)),
     };
+  }
+
+  async #readRecent(after: number, published: number): Promise<RecentLog> {
+    if (after >= published) return { entries: [], complete: true };
+    const entries = await this.transport.store.readLog({ after, limit: SHARED_LOG_READ, untilPosition: published });
+    return { entries, complete: entries.length < SHARED_LOG_READ };
   }
 }
