@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HandlerProgress } from '../../src/platform/processing/progress.ts';
 import { Processing } from '../../src/platform/processing/processing.ts';
 import type { Store } from '../../src/platform/store/store.ts';
-import { createEffectsTable, recordingHandler } from '../support/recording-handler.ts';
+import { createEffectsTable, effectsOf, recordingHandler } from '../support/recording-handler.ts';
+import { originFromRequest } from '../../src/platform/messages/factory.ts';
 import { STORE_KINDS, type StoreLocation, freshLocation } from '../support/stores.ts';
 import { ping, toyRegistry } from '../support/toy-domain.ts';
 
@@ -58,6 +59,30 @@ describe.each(STORE_KINDS)('HandlerProgress without the handler in the process, 
     second = new Processing(worker, registry, [other], { idleCheckMs: 200 });
     second.start();
     await expect(progress.waitFor([first, other], position, 10_000)).resolves.toBe(true);
+  });
+
+  it.runIf(kind === 'postgres')('a position an older transaction still holds back is reached once that transaction commits', async () => {
+    const handler = recordingHandler('h', ['Ping']);
+    processing = new Processing(worker, registry, [handler], { idleCheckMs: 200 });
+    processing.start();
+    const progress = new HandlerProgress(web, registry);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let wrote!: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const older = web.transaction(async (tx) => {
+      await web.appendToStream(tx, { sourceType: 'Pinger', sourceId: 'older' }, -1, [{ type: 'Ping', data: { n: 0 } }], originFromRequest('older'));
+      wrote();
+      await released;
+    });
+    await written;
+    const position = (await ping(web, ['a'], 1))[0].metadata.position;
+    await expect(progress.waitFor([handler], position, 300)).resolves.toBe(false);
+    const waiting = progress.waitFor([handler], position, 10_000);
+    release();
+    await older;
+    await expect(waiting).resolves.toBe(true);
+    expect(await effectsOf(worker, 'h')).toHaveLength(2);
   });
 
   it('a position with no entry of the handler\'s types after its checkpoint is passed at once', async () => {

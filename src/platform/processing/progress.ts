@@ -22,9 +22,11 @@ export function checkpointMoved(tx: Tx, key: string): void {
  * checkpoints are read — all of them in one statement — and read again whenever the store signals
  * that one of them moved ({@link checkpointMoved}; other handlers' progress does not wake the
  * waiter), until every handler has dealt with every log entry up to the position or the time is
- * up. While the position is not yet below the log's read horizon (an older PostgreSQL transaction
- * holds entries back), new log entries wake it and it looks again shortly; and it looks at least
- * every second whatever happens.
+ * up. While nobody has written the position yet, new log entries wake it; while it is written but not
+ * yet below the log's read horizon (an older PostgreSQL transaction holds entries back), it looks
+ * again shortly, backing off — other processes' new entries say nothing about that older
+ * transaction, and under load they come every few milliseconds; and it looks at least every second
+ * whatever happens.
  */
 export class HandlerProgress {
   constructor(
@@ -44,10 +46,10 @@ export class HandlerProgress {
     }
     if (remote.length === 0) return true;
     const wakeup = new Wakeup();
-    let waitingForLog = false;
+    let unwritten = false;
     const unsubscribe = [
       ...remote.map(({ name }) => this.store.onChange('checkpoints', () => wakeup.wake(), name)),
-      this.store.onChange('messages', () => waitingForLog && wakeup.wake()),
+      this.store.onChange('messages', () => unwritten && wakeup.wake()),
     ];
     try {
       for (let backoffMs = 5; ; ) {
@@ -55,7 +57,7 @@ export class HandlerProgress {
         if (progress === 'passed') return true;
         const left = deadline - Date.now();
         if (left <= 0) return false;
-        waitingForLog = progress !== 'behind';
+        unwritten = progress === 'unwritten';
         if (progress === 'held-back') {
           // Nothing signals when the older transaction ends: look again shortly (as subscriptions do).
           await wakeup.wait(Math.min(left, backoffMs));
