@@ -262,6 +262,28 @@ describe('NATS transport: partitions and leases', () => {
     expect(Math.min(...readFrom)).toBeGreaterThanOrEqual(settled);
   });
 
+  it('publishes an entry an older transaction held back once that one ends, though it logs nothing (no signal)', async () => {
+    const processing = worker();
+    const [warm] = await ping(store, ['a'], 1);
+    await expect(processing.waitFor('h', warm.metadata.position!, 15_000)).resolves.toBe(true);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let began!: () => void;
+    const begun = new Promise<void>((resolve) => (began = resolve));
+    const older = store.transaction(async (tx) => {
+      // A transaction id, as any writer has: log entries committed after it are held back until it ends.
+      await sql`SELECT pg_current_xact_id()`.execute(tx.db);
+      began();
+      await released;
+    });
+    await begun;
+    const [held] = await ping(store, ['b'], 1);
+    await expect(processing.waitFor('h', held.metadata.position!, 500)).resolves.toBe(false);
+    release();
+    await older;
+    await expect(processing.waitFor('h', held.metadata.position!, 10_000)).resolves.toBe(true);
+  });
+
   it('the handlers of a process read the log for their low-watermarks together, not each its own', async () => {
     const handlers = ['h1', 'h2', 'h3'];
     const processing = new Processing(store, registry, handlers.map((name) => recordingHandler(name, ['Ping'])), { idleCheckMs: 500, nats: nats.options });

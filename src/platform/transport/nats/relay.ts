@@ -6,6 +6,9 @@ import { partitionOf } from '../partition.ts';
 import type { NatsTransport } from './transport.ts';
 
 const RELAY_BATCH = 500;
+/** After a read that found nothing new, the relay looks again after 5 ms, then doubling up to 1 s (new entries wake it sooner). */
+const QUIET_FIRST_WAIT_MS = 5;
+const QUIET_MAX_WAIT_MS = 1000;
 /** Room left in a NATS message for its headers (`Nats-Msg-Id`, expectations). */
 const HEADER_ROOM = 4096;
 
@@ -104,18 +107,16 @@ export class Relay {
     this.position = (await leases.row(lease)).position;
     /** The stream's last sequence while publishing pipelined; undefined: one at a time. */
     let lastSequence: number | undefined;
-    let horizonWaitMs = 5;
+    let quietWaitMs = QUIET_FIRST_WAIT_MS;
     let saving: Promise<void> | undefined;
     while (!this.#stopped && leases.holds(lease)) {
       const batch = await store.readLog({ after: this.position, limit: RELAY_BATCH });
       if (batch.length === 0) {
-        if (await this.#writesPendingBeyondHorizon()) {
-          await this.#wakeup.wait(horizonWaitMs);
-          horizonWaitMs = Math.min(horizonWaitMs * 2, 1000);
-        } else {
-          horizonWaitMs = 5;
-          await this.#wakeup.wait(Math.min(this.transport.idleCheckMs, leases.timings.renewMs));
-        }
+        // New entries wake the relay. Entries already committed may still be held back by an older
+        // transaction (PostgreSQL's read horizon), and nothing signals when that one ends: it looks
+        // again shortly, backing off — cheaper under load than asking each time whether entries wait.
+        await this.#wakeup.wait(Math.min(quietWaitMs, this.transport.idleCheckMs, leases.timings.renewMs));
+        quietWaitMs = Math.min(quietWaitMs * 2, QUIET_MAX_WAIT_MS);
         continue;
       }
       if (lastSequence === undefined) {
@@ -136,7 +137,7 @@ export class Relay {
         }
         lastSequence = (results.at(-1) as PromiseFulfilledResult<PubAck>).value.seq;
       }
-      horizonWaitMs = 5;
+      quietWaitMs = QUIET_FIRST_WAIT_MS;
       const position = batch[batch.length - 1].metadata.position;
       // The checkpoint is saved while the next batch is read and published: one save in flight at a
       // time, in order. A relay that dies before it lands republishes, and the stream drops the duplicates.
@@ -161,14 +162,5 @@ export class Relay {
 
   #subject(message: LoggedMessage): string {
     return this.transport.subject(partitionOf(partitionKey(message)), message.type);
-  }
-
-  /** PostgreSQL: entries committed above the read horizon (an older transaction is still open). */
-  async #writesPendingBeyondHorizon(): Promise<boolean> {
-    const row = await this.transport.store.db
-      .selectFrom('messages')
-      .select((eb) => eb.fn.max('position').as('written'))
-      .executeTakeFirst();
-    return Number(row?.written ?? 0) > this.position;
   }
 }
