@@ -1,19 +1,15 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_MIGRATIONS } from '../../src/app/migrations.ts';
+import { describe, expect, it } from 'vitest';
 import { readModelVersions } from '../../src/app/read-models.ts';
 import { createMessageRegistry } from '../../src/app/registry.ts';
 import type { LoggedMessage } from '../../src/platform/messages/envelope.ts';
 import { newId } from '../../src/platform/messages/ids.ts';
 import { HandlerContext } from '../../src/platform/processing/handler.ts';
-import { Store } from '../../src/platform/store/store.ts';
 import { appendEvents } from '../support/conference-events.ts';
 import { paymentStream } from '../support/registration-events.ts';
-import { type StoreLocation, freshLocation } from '../support/stores.ts';
-import { dump, unitNamed } from './support.ts';
+import { appStore, dump, paymentInitiated, unitNamed } from './support.ts';
 
 const registry = createMessageRegistry();
-const initiated = (orderId: string) => ({ paymentSourceId: orderId, conferenceId: newId(), amount: 100, description: 'Registration for a test', items: [] });
 
 /**
  * On PostgreSQL a projection's transaction holds its unit shared and reads the live version in one
@@ -21,27 +17,18 @@ const initiated = (orderId: string) => ({ paymentSourceId: orderId, conferenceId
  * that began while the switch held the unit must write the version the switch made live.
  */
 describe('the live version a projection writes while a switch runs, on PostgreSQL', () => {
-  let location: StoreLocation;
-  let store: Store;
-
-  beforeAll(async () => {
-    location = await freshLocation('postgres');
-    store = await Store.open(location.dialect(), { migrations: APP_MIGRATIONS, listen: false });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await location?.drop();
-  });
+  const fixture = appStore('postgres');
 
   it('a switch waits for the projection transactions under way; those that came after it write the new version', async () => {
+    const { store } = fixture;
     const payments = unitNamed('payments');
     const versions = readModelVersions(store, registry);
     const [projection] = versions.liveHandlers(payments);
     const version = await versions.createVersion(payments);
     const [early, late] = [newId(), newId()];
     const [earlyEvent, lateEvent] = await appendEvents(store, [
-      paymentStream(early, newId()).next('PaymentInitiated', initiated(early)),
-      paymentStream(late, newId()).next('PaymentInitiated', initiated(late)),
+      paymentStream(early, newId()).next('PaymentInitiated', paymentInitiated(early)),
+      paymentStream(late, newId()).next('PaymentInitiated', paymentInitiated(late)),
     ]);
 
     /** Waits until `count` transactions wait for an advisory lock (the switch, then the second projection). */

@@ -1,13 +1,38 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { APP_MIGRATIONS } from '../../src/app/migrations.ts';
+import { newId } from '../../src/platform/messages/ids.ts';
 import { READ_MODEL_UNITS, readModelVersions } from '../../src/app/read-models.ts';
 import { createMessageRegistry } from '../../src/app/registry.ts';
 import type { ReadModelUnit } from '../../src/platform/read-models/unit.ts';
 import { versionTables } from '../../src/platform/read-models/unit.ts';
-import type { Store } from '../../src/platform/store/store.ts';
+import { Store } from '../../src/platform/store/store.ts';
+import { type StoreKind, type StoreLocation, freshLocation } from '../support/stores.ts';
 import { client, publishedConference } from '../web/orders-fixture.ts';
 import type { TestServer } from '../web/server-fixture.ts';
 
 export const unitNamed = (name: string): ReadModelUnit => READ_MODEL_UNITS.find((unit) => unit.name === name)!;
+
+/** A store on a fresh location with every migration, opened before the describe block's tests and dropped after them. */
+export function appStore(kind: StoreKind): { readonly store: Store } {
+  let location: StoreLocation | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    location = await freshLocation(kind);
+    store = await Store.open(location.dialect(), { migrations: APP_MIGRATIONS, listen: false });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await location?.drop();
+  });
+  return {
+    get store() {
+      return store!;
+    },
+  };
+}
+
+/** The data of a `PaymentInitiated` for an order. */
+export const paymentInitiated = (orderId: string) => ({ paymentSourceId: orderId, conferenceId: newId(), amount: 100, description: 'Registration for a test', items: [] });
 
 export const versionsOf = (server: TestServer) => readModelVersions(server.store, createMessageRegistry());
 

@@ -1,35 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_MIGRATIONS } from '../../src/app/migrations.ts';
+import { describe, expect, it } from 'vitest';
 import { readModelVersions } from '../../src/app/read-models.ts';
 import { createMessageRegistry } from '../../src/app/registry.ts';
 import { newId } from '../../src/platform/messages/ids.ts';
-import { Store } from '../../src/platform/store/store.ts';
 import { transportDb } from '../../src/platform/transport/schema.ts';
 import { appendEvents } from '../support/conference-events.ts';
 import { paymentStream } from '../support/registration-events.ts';
-import { STORE_KINDS, type StoreLocation, freshLocation } from '../support/stores.ts';
-import { dump, unitNamed } from './support.ts';
-
-const initiated = (orderId: string) => ({ paymentSourceId: orderId, conferenceId: newId(), amount: 100, description: 'Registration for a test', items: [] });
+import { STORE_KINDS } from '../support/stores.ts';
+import { appStore, dump, paymentInitiated, unitNamed } from './support.ts';
 
 describe.each(STORE_KINDS)('a switch while the projection runs on partitions, on %s', (kind) => {
-  let location: StoreLocation;
-  let store: Store;
-
-  beforeAll(async () => {
-    location = await freshLocation(kind);
-    store = await Store.open(location.dialect(), { migrations: APP_MIGRATIONS, listen: false });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await location?.drop();
-  });
+  const fixture = appStore(kind);
 
   it('brings the new version up to the furthest partition, not only to the low-watermark', async () => {
+    const { store } = fixture;
     const payments = unitNamed('payments');
     const [first, second] = [newId(), newId()];
-    const [behind] = await appendEvents(store, [paymentStream(first, newId()).next('PaymentInitiated', initiated(first))]);
-    const [ahead] = await appendEvents(store, [paymentStream(second, newId()).next('PaymentInitiated', initiated(second))]);
+    const [behind] = await appendEvents(store, [paymentStream(first, newId()).next('PaymentInitiated', paymentInitiated(first))]);
+    const [ahead] = await appendEvents(store, [paymentStream(second, newId()).next('PaymentInitiated', paymentInitiated(second))]);
     const now = new Date().toISOString();
     // The low-watermark stops at the first payment; one partition has handled the second already.
     await store.db.insertInto('checkpoints').values({ name: 'payments', position: behind.metadata.position, updated_at: now }).execute();

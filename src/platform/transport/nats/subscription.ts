@@ -44,8 +44,7 @@ export class NatsSubscription implements HandlerSubscription {
     readonly handler: MessageHandler,
   ) {
     this.storedTypes = [...new Set(handler.types.flatMap((type) => transport.registry.storedNamesOf(type)))];
-    const typeSet = new Set(this.storedTypes);
-    this.#types = typeSet;
+    this.#types = new Set(this.storedTypes);
     const share: PartitionShare = {
       mayTake: () => this.heldPartitions().length < transport.fairShare(),
       shouldYield: (partition) => {
@@ -54,7 +53,7 @@ export class NatsSubscription implements HandlerSubscription {
       },
       progressed: () => this.#wakeup.wake(),
     };
-    this.workers = Array.from({ length: PARTITIONS }, (_, partition) => new PartitionWorker(transport, handler, partition, typeSet, share));
+    this.workers = Array.from({ length: PARTITIONS }, (_, partition) => new PartitionWorker(transport, handler, partition, this.#types, share));
     this.#progress.setMaxListeners(0);
   }
 
@@ -210,20 +209,21 @@ export class NatsSubscription implements HandlerSubscription {
       entries.find((entry) => entry.metadata.position > after && this.#types.has(entry.type) && entry.metadata.position > reached[partitionOf(partitionKey(entry))]);
     let watermark = published;
     if (after < published) {
-      // The log after the lowest checkpoint of the process's handlers, read once for all of them.
+      // The first page is the log after the lowest checkpoint of the process's handlers, read once
+      // for all of them; further pages, only when it did not reach the relay's checkpoint, are the handler's own.
       const recent = await inputs.recentLog();
-      const behind = firstBehind(recent.entries);
-      if (behind) watermark = behind.metadata.position - 1;
-      else if (!recent.complete) after = Math.max(after, recent.entries.at(-1)!.metadata.position);
-      while (!behind && !recent.complete && after < published) {
-        const entries = await store.readLog({ after, limit: WATERMARK_READ, types: this.storedTypes, untilPosition: published });
-        const late = firstBehind(entries);
-        if (late) {
-          watermark = late.metadata.position - 1;
+      let page = recent.entries;
+      let more = !recent.complete;
+      for (;;) {
+        const behind = firstBehind(page);
+        if (behind) {
+          watermark = behind.metadata.position - 1;
           break;
         }
-        if (entries.length < WATERMARK_READ) break;
-        after = entries[entries.length - 1].metadata.position;
+        if (!more) break;
+        after = Math.max(after, page[page.length - 1].metadata.position);
+        page = await store.readLog({ after, limit: WATERMARK_READ, types: this.storedTypes, untilPosition: published });
+        more = page.length === WATERMARK_READ;
       }
     }
     watermark = Math.max(watermark, base);

@@ -30,8 +30,8 @@ export interface WatermarkInputs {
 
 /**
  * Reads the inputs of every handler's low-watermark at once — one statement however many handlers
- * ask, and one read of the log after it — and shares a read among the handlers that ask together. A caller always gets a read that
- * began after it asked (progress it was woken for is in it): while a read runs, callers wait for
+ * ask, and one read of the log after it — and shares a read among the handlers that ask together.
+ * A caller always gets a read that began after it asked (progress it was woken for is in it): while a read runs, callers wait for
  * the next one, which they share.
  */
 export class WatermarkReads {
